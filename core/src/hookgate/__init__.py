@@ -1,0 +1,87 @@
+"""hookgate: turn webhooks from any platform into agent runs.
+
+The public Python API. Provider authors need :data:`hookimpl` and the types
+below; embedding services need :class:`Runtime` and :func:`create_app`.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import pluggy
+
+from hookgate.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    HookgateError,
+    PluginError,
+    ProviderAPIError,
+    ProviderContractError,
+    UnknownProviderError,
+)
+from hookgate.hookspecs import PROJECT
+from hookgate.types import (
+    Delivery,
+    DeliveryResult,
+    EventIdentity,
+    EventNotice,
+    EventSchema,
+    FilterGenerationRequest,
+    FilterGenerator,
+    Headers,
+    OAuthAccount,
+    OAuthClientSpec,
+    OAuthToken,
+    Principal,
+    ProviderInfo,
+    RemoteHook,
+    RunSink,
+    SourceContext,
+    Target,
+    Verification,
+    WebhookRequest,
+)
+
+try:
+    __version__ = metadata.version("hookgate-core")
+except metadata.PackageNotFoundError:  # running from a source tree without install
+    __version__ = "0.0.0"
+
+#: Marks a hook implementation: ``@hookimpl def verify_signature(source, request): ...``
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+from hookgate.app import create_app  # noqa: E402 - needs hookimpl defined for builtin plugins
+from hookgate.runtime import Runtime  # noqa: E402
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigurationError",
+    "Delivery",
+    "DeliveryResult",
+    "EventIdentity",
+    "EventNotice",
+    "EventSchema",
+    "FilterGenerationRequest",
+    "FilterGenerator",
+    "Headers",
+    "HookgateError",
+    "OAuthAccount",
+    "OAuthClientSpec",
+    "OAuthToken",
+    "PluginError",
+    "Principal",
+    "ProviderAPIError",
+    "ProviderContractError",
+    "ProviderInfo",
+    "RemoteHook",
+    "Runtime",
+    "RunSink",
+    "SourceContext",
+    "Target",
+    "UnknownProviderError",
+    "Verification",
+    "WebhookRequest",
+    "__version__",
+    "create_app",
+    "hookimpl",
+]

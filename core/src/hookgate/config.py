@@ -1,0 +1,57 @@
+"""Settings: ``HOOKGATE_*`` environment variables, optionally a TOML file.
+
+``HOOKGATE_CONFIG_FILE`` names a TOML file whose top-level keys are the
+setting names in lower case (``database_url = "..."``). Environment variables
+win over the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hookgate.errors import ConfigurationError
+
+
+class Settings(BaseSettings):
+    """Every setting of a hookgate installation."""
+
+    model_config = SettingsConfigDict(env_prefix="HOOKGATE_", extra="ignore")
+
+    #: Comma-separated provider names to enable; empty means every installed one.
+    providers: str = ""
+    database_url: str = "sqlite+aiosqlite:///./hookgate.db"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    public_url: str = ""
+
+    @field_validator("providers")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @property
+    def provider_selection(self) -> frozenset[str] | None:
+        """The selected provider names, or ``None`` for all installed."""
+        names = {n.strip() for n in self.providers.split(",") if n.strip()}
+        return frozenset(names) or None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the config file (if any), the environment and ``overrides``."""
+    file_values: dict[str, Any] = {}
+    path = os.environ.get("HOOKGATE_CONFIG_FILE")
+    if path:
+        try:
+            file_values = tomllib.loads(Path(path).read_text())
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigurationError(f"HOOKGATE_CONFIG_FILE={path}: cannot read it: {exc}") from exc
+    env_names = {k[len("HOOKGATE_") :].lower() for k in os.environ if k.startswith("HOOKGATE_")}
+    merged = {k: v for k, v in file_values.items() if k not in env_names}
+    merged.update(overrides)
+    return Settings(**merged)

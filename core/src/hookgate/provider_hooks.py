@@ -1,0 +1,147 @@
+"""The one typed wrapper through which core calls a provider's own hooks.
+
+Per-provider hooks are dispatched straight to the implementation of the
+source's provider, captured when the plugin loaded: no other plugin can answer
+for a source that is not its own, a lookup costs one dict access on the ingest
+path, and a missing hook is known at load time. Each call passes only the
+arguments the implementation declares (pluggy's opt-in rule) and checks the
+type of what comes back, so a provider bug is reported as a
+:class:`~hookgate.ProviderContractError` naming the provider and the hook.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pluggy
+
+from hookgate.errors import ProviderContractError
+from hookgate.types import (
+    EventIdentity,
+    EventSchema,
+    OAuthAccount,
+    OAuthClientSpec,
+    OAuthToken,
+    ProviderInfo,
+    RemoteHook,
+    SourceContext,
+    Target,
+    Verification,
+    WebhookRequest,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+T = TypeVar("T")
+
+
+class ProviderHooks:
+    """Typed access to one provider's hook implementations."""
+
+    def __init__(self, name: str, impls: Mapping[str, pluggy.HookImpl]) -> None:
+        self.name = name
+        self._impls = dict(impls)
+
+    def implements(self, hook: str) -> bool:
+        return hook in self._impls
+
+    # -- plumbing -------------------------------------------------------------
+
+    def _call(self, hook: str, kwargs: Mapping[str, Any]) -> Any:
+        impl = self._impls.get(hook)
+        if impl is None:
+            raise ProviderContractError(f"provider {self.name!r} does not implement {hook}()")
+        function: Callable[..., Any] = impl.function
+        return function(*(kwargs[a] for a in impl.argnames))
+
+    def _check(self, hook: str, value: object, expected: type[T]) -> T:
+        if not isinstance(value, expected):
+            raise ProviderContractError(
+                f"provider {self.name!r}: {hook}() returned {type(value).__name__}, "
+                f"expected {expected.__name__}"
+            )
+        return value
+
+    async def _acall(self, hook: str, kwargs: Mapping[str, Any]) -> Any:
+        result = self._call(hook, kwargs)
+        return await result if inspect.isawaitable(result) else result
+
+    # -- identity -------------------------------------------------------------
+
+    def provider_info(self) -> ProviderInfo:
+        return self._check("provider_info", self._call("provider_info", {}), ProviderInfo)
+
+    def event_schemas(self) -> list[EventSchema]:
+        value = self._call("event_schemas", {})
+        if not isinstance(value, Sequence) or isinstance(value, str):
+            raise ProviderContractError(
+                f"provider {self.name!r}: event_schemas() must return a list of EventSchema"
+            )
+        return [self._check("event_schemas", item, EventSchema) for item in value]
+
+    # -- ingest -----------------------------------------------------------------
+
+    def verify_signature(self, source: SourceContext, request: WebhookRequest) -> Verification:
+        value = self._call("verify_signature", {"source": source, "request": request})
+        return self._check("verify_signature", value, Verification)
+
+    def identify_event(self, source: SourceContext, request: WebhookRequest) -> EventIdentity:
+        value = self._call("identify_event", {"source": source, "request": request})
+        return self._check("identify_event", value, EventIdentity)
+
+    def sign_payload(
+        self, source: SourceContext, body: bytes, timestamp: datetime
+    ) -> dict[str, str]:
+        value = self._call(
+            "sign_payload", {"source": source, "body": body, "timestamp": timestamp}
+        )
+        return dict(self._check("sign_payload", value, Mapping))
+
+    # -- OAuth ------------------------------------------------------------------
+
+    def oauth_client(self) -> OAuthClientSpec | None:
+        if not self.implements("oauth_client"):
+            return None
+        value = self._call("oauth_client", {})
+        return None if value is None else self._check("oauth_client", value, OAuthClientSpec)
+
+    async def oauth_account(self, token: OAuthToken, client: httpx.AsyncClient) -> OAuthAccount:
+        value = await self._acall("oauth_account", {"token": token, "client": client})
+        return self._check("oauth_account", value, OAuthAccount)
+
+    # -- registration -------------------------------------------------------------
+
+    async def list_webhooks(
+        self, source: SourceContext, target: Target, client: httpx.AsyncClient
+    ) -> list[RemoteHook]:
+        kwargs = {"source": source, "target": target, "client": client}
+        value = await self._acall("list_webhooks", kwargs)
+        return [self._check("list_webhooks", item, RemoteHook) for item in value]
+
+    async def create_webhook(
+        self, source: SourceContext, target: Target, client: httpx.AsyncClient
+    ) -> RemoteHook:
+        kwargs = {"source": source, "target": target, "client": client}
+        return self._check("create_webhook", await self._acall("create_webhook", kwargs), RemoteHook)
+
+    async def update_webhook(
+        self, source: SourceContext, hook: RemoteHook, client: httpx.AsyncClient
+    ) -> RemoteHook:
+        kwargs = {"source": source, "hook": hook, "client": client}
+        return self._check("update_webhook", await self._acall("update_webhook", kwargs), RemoteHook)
+
+    async def delete_webhook(
+        self, source: SourceContext, hook: RemoteHook, client: httpx.AsyncClient
+    ) -> None:
+        await self._acall("delete_webhook", {"source": source, "hook": hook, "client": client})
+
+    async def refresh_webhook(
+        self, source: SourceContext, hook: RemoteHook, client: httpx.AsyncClient
+    ) -> RemoteHook:
+        kwargs = {"source": source, "hook": hook, "client": client}
+        value = await self._acall("refresh_webhook", kwargs)
+        return self._check("refresh_webhook", value, RemoteHook)

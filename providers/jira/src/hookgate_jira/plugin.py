@@ -1,0 +1,88 @@
+"""The Jira provider's hook implementations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hookgate import (
+    EventIdentity,
+    EventSchema,
+    ProviderInfo,
+    SourceContext,
+    Verification,
+    WebhookRequest,
+    hookimpl,
+)
+from hookgate.signing import decode_hex, hex_signature, matches_any
+
+from hookgate_jira.schemas import load_schemas
+
+SIGNATURE_HEADER = "X-Hub-Signature"
+DELIVERY_HEADER = "X-Atlassian-Webhook-Identifier"
+PREFIX = "sha256="
+
+
+class JiraSettings(BaseModel):
+    """Per-source settings of a Jira source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    signed: bool = Field(
+        default=True,
+        description="Deliveries carry X-Hub-Signature (admin webhooks with a secret). "
+        "False for webhooks registered by an OAuth app, which Atlassian does not sign.",
+    )
+
+
+@hookimpl
+def provider_info() -> ProviderInfo:
+    return ProviderInfo(
+        name="jira",
+        title="Jira Cloud",
+        description="Issue and comment events from Jira Cloud sites.",
+        config_model=JiraSettings,
+        docs_url="https://developer.atlassian.com/cloud/jira/platform/webhooks/",
+        kept_headers=("x-atlassian-webhook-identifier", "x-atlassian-webhook-flow",
+                      "x-atlassian-webhook-retry"),
+    )
+
+
+@hookimpl
+def event_schemas() -> Sequence[EventSchema]:
+    return load_schemas()
+
+
+@hookimpl
+def verify_signature(source: SourceContext, request: WebhookRequest) -> Verification:
+    if not JiraSettings.model_validate(source.config).signed:
+        return Verification(valid=True, unsigned=True)
+    value = request.headers.get(SIGNATURE_HEADER)
+    if value is None:
+        return Verification.fail(f"missing header {SIGNATURE_HEADER}")
+    if not value.startswith(PREFIX):
+        return Verification.fail(f"{SIGNATURE_HEADER} must start with {PREFIX!r}")
+    if not matches_any("sha256", source.secrets, request.body, decode_hex(value[len(PREFIX) :])):
+        return Verification.fail("signature mismatch")
+    return Verification.ok()
+
+
+@hookimpl
+def identify_event(request: WebhookRequest) -> EventIdentity:
+    try:
+        body = json.loads(request.body)
+    except ValueError as exc:
+        raise ValueError(f"body is not JSON: {exc}") from exc
+    event = body.get("webhookEvent") if isinstance(body, dict) else None
+    if not isinstance(event, str) or not event:
+        raise ValueError("body has no webhookEvent: is this a Jira webhook delivery?")
+    return EventIdentity(event_type=event, delivery_id=request.headers.get(DELIVERY_HEADER))
+
+
+@hookimpl
+def sign_payload(source: SourceContext, body: bytes, timestamp: datetime) -> Mapping[str, str]:
+    del timestamp  # the WebSub scheme carries no timestamp
+    return {SIGNATURE_HEADER: PREFIX + hex_signature("sha256", source.secrets[0], body)}
