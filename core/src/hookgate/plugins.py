@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, Literal
+from typing import Literal
 
 import pluggy
 
@@ -242,7 +242,11 @@ class PluginManager:
 
 
 def _spec_names() -> list[str]:
-    return [n for n, f in inspect.getmembers(hookspecs, inspect.isfunction) if hasattr(f, "hookgate_spec")]
+    return [
+        n
+        for n, f in inspect.getmembers(hookspecs, inspect.isfunction)
+        if hasattr(f, "hookgate_spec")
+    ]
 
 
 def _hookimpls_of(pm: pluggy.PluginManager, plugin: object) -> dict[str, pluggy.HookImpl]:

@@ -96,10 +96,13 @@ class ProviderHooks:
     def sign_payload(
         self, source: SourceContext, body: bytes, timestamp: datetime
     ) -> dict[str, str]:
-        value = self._call(
-            "sign_payload", {"source": source, "body": body, "timestamp": timestamp}
-        )
-        return dict(self._check("sign_payload", value, Mapping))
+        value = self._call("sign_payload", {"source": source, "body": body, "timestamp": timestamp})
+        if not isinstance(value, Mapping):
+            raise ProviderContractError(
+                f"provider {self.name!r}: sign_payload() returned {type(value).__name__}, "
+                "expected a mapping of header names to values"
+            )
+        return {str(k): str(v) for k, v in value.items()}
 
     # -- OAuth ------------------------------------------------------------------
 
@@ -126,13 +129,17 @@ class ProviderHooks:
         self, source: SourceContext, target: Target, client: httpx.AsyncClient
     ) -> RemoteHook:
         kwargs = {"source": source, "target": target, "client": client}
-        return self._check("create_webhook", await self._acall("create_webhook", kwargs), RemoteHook)
+        return self._check(
+            "create_webhook", await self._acall("create_webhook", kwargs), RemoteHook
+        )
 
     async def update_webhook(
         self, source: SourceContext, hook: RemoteHook, client: httpx.AsyncClient
     ) -> RemoteHook:
         kwargs = {"source": source, "hook": hook, "client": client}
-        return self._check("update_webhook", await self._acall("update_webhook", kwargs), RemoteHook)
+        return self._check(
+            "update_webhook", await self._acall("update_webhook", kwargs), RemoteHook
+        )
 
     async def delete_webhook(
         self, source: SourceContext, hook: RemoteHook, client: httpx.AsyncClient

@@ -6,8 +6,6 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from hookgate import (
     EventIdentity,
     EventSchema,
@@ -18,6 +16,7 @@ from hookgate import (
     hookimpl,
 )
 from hookgate.signing import decode_hex, hex_signature, matches_any
+from pydantic import BaseModel, ConfigDict, Field
 
 from hookgate_jira.schemas import load_schemas
 
@@ -46,8 +45,11 @@ def provider_info() -> ProviderInfo:
         description="Issue and comment events from Jira Cloud sites.",
         config_model=JiraSettings,
         docs_url="https://developer.atlassian.com/cloud/jira/platform/webhooks/",
-        kept_headers=("x-atlassian-webhook-identifier", "x-atlassian-webhook-flow",
-                      "x-atlassian-webhook-retry"),
+        kept_headers=(
+            "x-atlassian-webhook-identifier",
+            "x-atlassian-webhook-flow",
+            "x-atlassian-webhook-retry",
+        ),
     )
 
 

@@ -17,8 +17,12 @@ Schema = dict[str, Any]
 
 
 def _obj(description: str, /, **props: Schema) -> Schema:
-    return {"type": "object", "description": description, "properties": props,
-            "additionalProperties": True}
+    return {
+        "type": "object",
+        "description": description,
+        "properties": props,
+        "additionalProperties": True,
+    }
 
 
 def _s(description: str) -> Schema:
@@ -26,16 +30,23 @@ def _s(description: str) -> Schema:
 
 
 NAMED = _obj("A named value.", name=_s("Name."), id=_s("Id."))
-USER = _obj("A Jira user.", accountId=_s("Atlassian account id."), displayName=_s("Display name."),
-            emailAddress=_s("Email, when visible."))
+USER = _obj(
+    "A Jira user.",
+    accountId=_s("Atlassian account id."),
+    displayName=_s("Display name."),
+    emailAddress=_s("Email, when visible."),
+)
 FIELDS = _obj(
     "The issue's fields (custom fields appear as customfield_NNNNN).",
     summary=_s("Issue summary."),
     description=_s("Issue description (wiki markup or ADF rendered to text)."),
     issuetype=NAMED,
     project=_obj("The project.", key=_s("Project key, e.g. PROJ."), name=_s("Project name.")),
-    status=_obj("Workflow status.", name=_s("Status name, e.g. In Progress."),
-                statusCategory=_obj("Status category.", key=_s("new, indeterminate or done."))),
+    status=_obj(
+        "Workflow status.",
+        name=_s("Status name, e.g. In Progress."),
+        statusCategory=_obj("Status category.", key=_s("new, indeterminate or done.")),
+    ),
     priority=_obj("Priority.", name=_s("Priority name, e.g. High.")),
     labels={"type": "array", "items": {"type": "string"}, "description": "Issue labels."},
     assignee={"anyOf": [USER, {"type": "null"}], "description": "Assignee, or null."},
@@ -43,33 +54,59 @@ FIELDS = _obj(
     resolution={"anyOf": [NAMED, {"type": "null"}], "description": "Resolution, or null."},
 )
 ISSUE = _obj("The issue.", id=_s("Issue id."), key=_s("Issue key, e.g. PROJ-12."), fields=FIELDS)
-CHANGELOG = _obj("What changed.", items={"type": "array", "description": "Changed fields.",
-                 "items": _obj("One change.", field=_s("Field name."), fromString=_s("Old value."),
-                               toString=_s("New value."))})
+CHANGELOG = _obj(
+    "What changed.",
+    items={
+        "type": "array",
+        "description": "Changed fields.",
+        "items": _obj(
+            "One change.",
+            field=_s("Field name."),
+            fromString=_s("Old value."),
+            toString=_s("New value."),
+        ),
+    },
+)
 COMMENT = _obj("The comment.", id=_s("Comment id."), body=_s("Comment text."), author=USER)
 
 
 def _event(description: str, /, **props: Schema) -> Schema:
-    schema = _obj(description, webhookEvent=_s("Event name."), timestamp={"type": "integer",
-                  "description": "Milliseconds since the epoch."}, **props)
+    schema = _obj(
+        description,
+        webhookEvent=_s("Event name."),
+        timestamp={"type": "integer", "description": "Milliseconds since the epoch."},
+        **props,
+    )
     schema["required"] = ["webhookEvent"]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
 
 
-ISSUE_EVENT = dict(issue=ISSUE, user=USER, changelog=CHANGELOG,
-                   issue_event_type_name=_s("issue_created, issue_updated, issue_generic, ..."))
+ISSUE_EVENT = {
+    "issue": ISSUE,
+    "user": USER,
+    "changelog": CHANGELOG,
+    "issue_event_type_name": _s("issue_created, issue_updated, issue_generic, ..."),
+}
 EVENTS: dict[str, tuple[str, Schema]] = {
     "jira:issue_created": ("An issue was created.", _event("Issue created.", **ISSUE_EVENT)),
-    "jira:issue_updated": ("An issue was edited, transitioned, assigned, ...",
-                           _event("Issue updated.", **ISSUE_EVENT)),
+    "jira:issue_updated": (
+        "An issue was edited, transitioned, assigned, ...",
+        _event("Issue updated.", **ISSUE_EVENT),
+    ),
     "jira:issue_deleted": ("An issue was deleted.", _event("Issue deleted.", **ISSUE_EVENT)),
-    "comment_created": ("A comment was added to an issue.",
-                        _event("Comment created.", comment=COMMENT, issue=ISSUE)),
-    "comment_updated": ("A comment was edited.", _event("Comment updated.", comment=COMMENT,
-                                                        issue=ISSUE)),
-    "comment_deleted": ("A comment was deleted.", _event("Comment deleted.", comment=COMMENT,
-                                                         issue=ISSUE)),
+    "comment_created": (
+        "A comment was added to an issue.",
+        _event("Comment created.", comment=COMMENT, issue=ISSUE),
+    ),
+    "comment_updated": (
+        "A comment was edited.",
+        _event("Comment updated.", comment=COMMENT, issue=ISSUE),
+    ),
+    "comment_deleted": (
+        "A comment was deleted.",
+        _event("Comment deleted.", comment=COMMENT, issue=ISSUE),
+    ),
 }
 
 

@@ -6,8 +6,6 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from hookgate import (
     EventIdentity,
     EventSchema,
@@ -18,6 +16,7 @@ from hookgate import (
     hookimpl,
 )
 from hookgate.signing import b64_signature, decode_base64, matches_any
+from pydantic import BaseModel, ConfigDict, Field
 
 from hookgate_zendesk.schemas import load_schemas
 

@@ -36,8 +36,11 @@ TICKET = {
         "assignee_id": _s("Assignee user id."),
         "group_id": _s("Group id."),
         "brand_id": _s("Brand id."),
-        "via": {"type": "object", "description": "How the ticket was created.",
-                "properties": {"channel": _s("web_form, email, api, ...")}},
+        "via": {
+            "type": "object",
+            "description": "How the ticket was created.",
+            "properties": {"channel": _s("web_form, email, api, ...")},
+        },
     },
 }
 
@@ -71,39 +74,81 @@ def _sample(kind: str, event: dict[str, Any]) -> dict[str, Any]:
         "zendesk_event_version": "2022-11-06",
         "subject": "zen:ticket:351",
         "detail": {
-            "id": "351", "subject": "Printer on fire", "description": "It is on fire.",
-            "status": "OPEN", "priority": "HIGH", "type": "INCIDENT", "tags": ["hardware", "vip"],
-            "requester_id": "8447388090494", "assignee_id": None, "group_id": "8447320466430",
-            "brand_id": "8447346621310", "via": {"channel": "web_form"},
-            "created_at": "2026-05-14T10:12:40Z", "updated_at": "2026-05-14T10:12:41Z",
+            "id": "351",
+            "subject": "Printer on fire",
+            "description": "It is on fire.",
+            "status": "OPEN",
+            "priority": "HIGH",
+            "type": "INCIDENT",
+            "tags": ["hardware", "vip"],
+            "requester_id": "8447388090494",
+            "assignee_id": None,
+            "group_id": "8447320466430",
+            "brand_id": "8447346621310",
+            "via": {"channel": "web_form"},
+            "created_at": "2026-05-14T10:12:40Z",
+            "updated_at": "2026-05-14T10:12:41Z",
         },
         "event": event,
     }
 
 
-_CHANGE = {"type": "object", "description": "The change.", "additionalProperties": True,
-           "properties": {"previous": _s("Value before."), "current": _s("Value after.")}}
-_COMMENT = {"type": "object", "description": "The added comment.", "additionalProperties": True,
-            "properties": {"comment": {"type": "object", "properties": {
-                "body": _s("Comment text."), "is_public": {"type": "boolean"},
-                "author": {"type": "object", "properties": {"id": _s("Author id.")}}}}}}
+_CHANGE = {
+    "type": "object",
+    "description": "The change.",
+    "additionalProperties": True,
+    "properties": {"previous": _s("Value before."), "current": _s("Value after.")},
+}
+_COMMENT = {
+    "type": "object",
+    "description": "The added comment.",
+    "additionalProperties": True,
+    "properties": {
+        "comment": {
+            "type": "object",
+            "properties": {
+                "body": _s("Comment text."),
+                "is_public": {"type": "boolean"},
+                "author": {"type": "object", "properties": {"id": _s("Author id.")}},
+            },
+        }
+    },
+}
 EVENTS = {
     "zen:event-type:ticket.created": ("A ticket was created.", {"type": "object"}, {}),
-    "zen:event-type:ticket.status_changed": ("A ticket's status changed.", _CHANGE,
-                                             {"previous": "NEW", "current": "OPEN"}),
-    "zen:event-type:ticket.priority_changed": ("A ticket's priority changed.", _CHANGE,
-                                               {"previous": "NORMAL", "current": "HIGH"}),
-    "zen:event-type:ticket.comment_added": ("A comment was added to a ticket.", _COMMENT,
-                                            {"comment": {"id": "9001", "body": "Any update?",
-                                                         "is_public": True,
-                                                         "author": {"id": "8447388090494"}}}),
+    "zen:event-type:ticket.status_changed": (
+        "A ticket's status changed.",
+        _CHANGE,
+        {"previous": "NEW", "current": "OPEN"},
+    ),
+    "zen:event-type:ticket.priority_changed": (
+        "A ticket's priority changed.",
+        _CHANGE,
+        {"previous": "NORMAL", "current": "HIGH"},
+    ),
+    "zen:event-type:ticket.comment_added": (
+        "A comment was added to a ticket.",
+        _COMMENT,
+        {
+            "comment": {
+                "id": "9001",
+                "body": "Any update?",
+                "is_public": True,
+                "author": {"id": "8447388090494"},
+            }
+        },
+    ),
 }
 
 
 @cache
 def load_schemas() -> list[EventSchema]:
     return [
-        EventSchema(event_type=name, description=description, schema=_schema(description, event),
-                    sample=_sample(name.rsplit(".", 1)[1], sample))
+        EventSchema(
+            event_type=name,
+            description=description,
+            schema=_schema(description, event),
+            sample=_sample(name.rsplit(".", 1)[1], sample),
+        )
         for name, (description, event, sample) in EVENTS.items()
     ]

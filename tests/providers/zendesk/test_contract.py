@@ -1,0 +1,5 @@
+from hookgate.testing import ProviderContract
+
+
+class TestZendeskContract(ProviderContract):
+    provider = "zendesk"
