@@ -37,6 +37,7 @@ from hookgate import (
     hookimpl,
     hookspecs,
 )
+from hookgate.config import load_settings
 from hookgate.plugins import PluginManager
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -369,7 +370,7 @@ async def test_hook_run_sinks(plugins: PluginManager) -> None:
             return [sink]
 
     plugins.register(SinkPlugin(), name="sinks")
-    found = plugins.run_sinks()["echo"]
+    found = plugins.run_sinks(load_settings())["echo"]
     delivery = Delivery(
         "run_1",
         1,
@@ -386,7 +387,7 @@ async def test_hook_run_sinks(plugins: PluginManager) -> None:
 
     plugins.register(SinkPlugin(), name="again")
     with pytest.raises(ProviderContractError, match="two plugins offer a sink named 'echo'"):
-        plugins.run_sinks()
+        plugins.run_sinks(load_settings())
 
 
 def test_hook_event_notice(plugins: PluginManager, caplog: pytest.LogCaptureFixture) -> None:

@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hookgate.errors import ConfigurationError
@@ -29,6 +29,21 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     public_url: str = ""
+    #: Largest accepted webhook body; bigger ones are answered 413.
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    #: Key(s) for secrets at rest; comma-separated, newest first (older ones only decrypt).
+    secret_key: SecretStr | None = None
+
+    #: Which run sink delivers runs (``log``, ``http`` or one a plugin offers).
+    sink: str = "log"
+    sink_url: str = ""
+    sink_secret: SecretStr | None = None
+    sink_timeout: float = Field(default=10.0, gt=0)
+    #: Delivery attempts per run before it is dead-lettered.
+    max_attempts: int = Field(default=8, ge=1)
+    #: Runs per hour per workspace; 0 means unlimited.
+    workspace_runs_per_hour: int = Field(default=0, ge=0)
+    retention_days: int = Field(default=30, ge=1)
 
     @field_validator("providers")
     @classmethod

@@ -35,6 +35,7 @@ import pluggy
 if TYPE_CHECKING:
     import httpx
 
+    from hookgate.config import Settings
     from hookgate.types import (
         EventIdentity,
         EventNotice,
@@ -221,10 +222,11 @@ def refresh_webhook(  # type: ignore[empty-body]
 
 
 @hookspec
-def run_sinks() -> Sequence[RunSink]:  # type: ignore[empty-body]
+def run_sinks(settings: Settings) -> Sequence[RunSink]:  # type: ignore[empty-body]
     """Offer ways for runs to reach agents.
 
-    Called once at start-up on every plugin. Each :class:`~hookgate.RunSink`
+    Called once at start-up on every plugin, with the installation's
+    settings (a sink may read its own ``HOOKGATE_*`` values from them). Each :class:`~hookgate.RunSink`
     has a unique ``name``; ``HOOKGATE_SINK`` picks the one used (built in:
     ``log`` and ``http``). ``deliver`` raising any exception makes the run be
     retried with backoff, then dead-lettered.

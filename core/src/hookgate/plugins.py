@@ -23,6 +23,7 @@ from typing import Literal
 import pluggy
 
 from hookgate import hookspecs
+from hookgate.config import Settings
 from hookgate.errors import ProviderContractError, UnknownProviderError
 from hookgate.provider_hooks import ProviderHooks
 from hookgate.types import (
@@ -206,10 +207,10 @@ class PluginManager:
 
     # -- cross-cutting hooks (typed) -----------------------------------------------
 
-    def run_sinks(self) -> dict[str, RunSink]:
+    def run_sinks(self, settings: Settings) -> dict[str, RunSink]:
         """Every sink offered by any plugin, by name; a duplicate name is an error."""
         sinks: dict[str, RunSink] = {}
-        for offered in self.pm.hook.run_sinks():
+        for offered in self.pm.hook.run_sinks(settings=settings):
             for sink in offered:
                 if not isinstance(sink, RunSink):
                     raise ProviderContractError(f"run_sinks() returned {sink!r}, not a RunSink")
