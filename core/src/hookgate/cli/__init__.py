@@ -17,5 +17,6 @@ def main() -> None:
 
 main.add_command(providers)
 main.add_command(serve)
+main.add_command(__import__("hookgate.cli.filter", fromlist=["filter_group"]).filter_group)
 
 __all__ = ["main"]
