@@ -1,13 +1,15 @@
-"""The custom provider's hook implementations.
+"""The custom provider's hook implementations: thin wrappers over the settings.
 
-Signature format: ``<algorithm>=<hex HMAC of the raw body>`` in the
-configured header (``sha256=9f86d0...``); hex of either case is accepted.
+Everything a source's sender does differently lives in its settings
+(:class:`~hookgate_custom.settings.CustomSettings`); see ``docs/custom.md``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 from hookgate import (
     EventIdentity,
@@ -18,11 +20,10 @@ from hookgate import (
     WebhookRequest,
     hookimpl,
 )
-from hookgate.signing import decode_hex, hex_signature, matches_any
 
+from hookgate_custom.identify import identify_request
 from hookgate_custom.settings import CustomSettings
-
-DEFAULT_EVENT_TYPE = "webhook"
+from hookgate_custom.verify import sign_request, verify_request
 
 
 @hookimpl
@@ -30,7 +31,8 @@ def provider_info() -> ProviderInfo:
     return ProviderInfo(
         name="custom",
         title="Custom webhook",
-        description="Any platform that signs webhooks with an HMAC over the body.",
+        description="Any platform that signs webhooks with an HMAC (hex, base64, "
+        "key=value lists, timestamps, Standard Webhooks), or that does not sign at all.",
         config_model=CustomSettings,
     )
 
@@ -41,40 +43,32 @@ def event_schemas() -> Sequence[EventSchema]:
     return []
 
 
-def _settings(source: SourceContext) -> CustomSettings:
-    return CustomSettings.model_validate(source.config)
+@lru_cache(maxsize=1024)
+def _validated(items: tuple[tuple[str, Any], ...]) -> CustomSettings:
+    return CustomSettings.model_validate(dict(items))
+
+
+def source_settings(source: SourceContext) -> CustomSettings:
+    """The source's settings, validated once per distinct config (ingest is hot)."""
+    config: Mapping[str, Any] = source.config
+    try:
+        key = tuple(sorted(config.items()))
+        hash(key)
+    except TypeError:  # an unhashable value: validate without the cache
+        return CustomSettings.model_validate(dict(config))
+    return _validated(key)
 
 
 @hookimpl
 def verify_signature(source: SourceContext, request: WebhookRequest) -> Verification:
-    settings = _settings(source)
-    value = request.headers.get(settings.signature_header)
-    if value is None:
-        return Verification.fail(f"missing header {settings.signature_header}")
-    prefix = settings.algorithm + "="
-    if not value.startswith(prefix):
-        return Verification.fail(f"{settings.signature_header} must start with {prefix!r}")
-    given = decode_hex(value[len(prefix) :])
-    if not matches_any(settings.algorithm, source.secrets, request.body, given):
-        return Verification.fail("signature mismatch")
-    return Verification.ok()
+    return verify_request(source_settings(source), source.secrets, request)
 
 
 @hookimpl
 def identify_event(source: SourceContext, request: WebhookRequest) -> EventIdentity:
-    settings = _settings(source)
-    event_type = DEFAULT_EVENT_TYPE
-    if settings.event_type_header:
-        event_type = request.headers.get(settings.event_type_header) or DEFAULT_EVENT_TYPE
-    delivery_id = None
-    if settings.delivery_id_header:
-        delivery_id = request.headers.get(settings.delivery_id_header)
-    return EventIdentity(event_type=event_type, delivery_id=delivery_id)
+    return identify_request(source_settings(source), request)
 
 
 @hookimpl
 def sign_payload(source: SourceContext, body: bytes, timestamp: datetime) -> Mapping[str, str]:
-    del timestamp  # this scheme signs the body only
-    settings = _settings(source)
-    digest = hex_signature(settings.algorithm, source.secrets[0], body)
-    return {settings.signature_header: f"{settings.algorithm}={digest}"}
+    return sign_request(source_settings(source), source.secrets, body, timestamp)
