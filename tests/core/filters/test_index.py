@@ -82,8 +82,8 @@ def test_refiling_after_many_changes_keeps_results() -> None:
     index = TriggerIndex()
     # First filed by "action" (the only path seen), later refiled by the rarer repo path.
     for i in range(300):
-        index.add(f"t{i}", f"(and (eq action opened) (eq repo r{i % 30}))")
-    event = {"action": "opened", "repo": "r3"}
+        index.add(f"t{i}", f"(and (eq action opened) (eq repo r{i % 30}) (gte n {i}))")
+    event = {"action": "opened", "repo": "r3", "n": 1000}
     assert index.match(event) == {f"t{i}" for i in range(3, 300, 30)}
     assert index.candidates(event) == 10
     for i in range(0, 300, 2):
@@ -94,17 +94,46 @@ def test_refiling_after_many_changes_keeps_results() -> None:
 @pytest.mark.parametrize(
     ("expression", "expected"),
     [
-        ("(eq a 1)", {"a": {("n", 1)}}),
-        ("(and (eq a 1) (eq b x) (gt c 1))", {"a": {("n", 1)}, "b": {("s", "x")}}),
-        ("(and (eq a 1) (and (eq b true)))", {"a": {("n", 1)}, "b": {("b", True)}}),
-        ("(or (eq a 1) (eq a null))", {"a": {("n", 1), ("z", None)}}),
+        ("(eq a 1)", {("eq", "a"): {("n", 1)}}),
+        (
+            "(and (eq a 1) (eq b x) (gt c 1))",
+            {("eq", "a"): {("n", 1)}, ("eq", "b"): {("s", "x")}},
+        ),
+        ("(and (eq a 1) (and (eq b true)))", {("eq", "a"): {("n", 1)}, ("eq", "b"): {("b", True)}}),
+        ("(or (eq a 1) (eq a null))", {("eq", "a"): {("n", 1), ("z", None)}}),
         ("(or (eq a 1) (eq b 1))", {}),
-        ("(or (and (eq a 1) (eq b 2)) (eq a 3))", {"a": {("n", 1), ("n", 3)}}),
+        ("(or (and (eq a 1) (eq b 2)) (eq a 3))", {("eq", "a"): {("n", 1), ("n", 3)}}),
         ("(not (eq a 1))", {}),
-        ("(eq a.*.b 1)", {}),
-        ("(has a 1)", {}),
-        ("(and (eq a 1) (eq a 2))", {"a": {("n", 1)}}),
+        ("(eq a.*.b 1)", {}),  # an array never equals a scalar: nothing to look up
+        ("(has a.*.b 1)", {("has", "a.*.b"): {("n", 1)}}),
+        ("(has-any a (1 x))", {("has", "a"): {("n", 1), ("s", "x")}}),
+        ("(has-all a (1 x))", {("has", "a"): {("n", 1)}}),
+        ("(or (has a 1) (has-any a (2)))", {("has", "a"): {("n", 1), ("n", 2)}}),
+        ("(gt a 1)", {}),
+        ("(and (eq a 1) (eq a 2))", {("eq", "a"): {("n", 1)}}),
     ],
 )
-def test_requirements(expression: str, expected: dict[str, set[Any]]) -> None:
+def test_requirements(expression: str, expected: dict[Any, set[Any]]) -> None:
     assert requirements(parse(expression)) == expected
+
+
+def test_array_requirements_file_filters_by_label() -> None:
+    index = TriggerIndex()
+    for i in range(200):
+        index.add(f"t{i}", f'(and (eq action opened) (has "labels.*.name" "area/{i}"))')
+    index.add("two", '(has-any "labels.*.name" ("area/1" "area/2"))')
+    event = {"action": "opened", "labels": [{"name": "area/1"}, {"name": "area/2"}]}
+    assert index.match(event) == {"t1", "t2", "two"}
+    assert index.candidates(event) == 3  # "two" is filed under both labels, runs once
+
+
+def test_identical_filters_of_different_triggers_run_once() -> None:
+    index = TriggerIndex()
+    for i in range(100):
+        index.add(f"t{i}", '(gt "pull_request.changed_files" 10)')
+    event = {"pull_request": {"changed_files": 11}}
+    assert index.match(event) == {f"t{i}" for i in range(100)}
+    assert index.candidates(event) == 1
+    index.remove("t0")
+    assert "t0" not in index.match(event)
+    assert len(index.match(event)) == 99

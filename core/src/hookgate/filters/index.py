@@ -1,29 +1,34 @@
 """Find the triggers whose filters match an event without running every filter.
 
-Most filters pin a field to a value: ``(and (eq "repository.full_name" "acme/api")
-(eq "action" "opened") ...)``. For each filter the index derives such
-*requirements* (paths that must equal one of a few values, from ``eq`` leaves a
-top-level ``and`` needs, or an ``or`` whose every branch pins the same path),
-files the filter under its most selective one, and on an event reads each
-indexed path once, looks the value up, and runs only those candidates' filters,
-plus the few filters that pin nothing. The result is exactly the set of
-triggers whose filter returns true (a property test checks it against brute
-force).
+Most filters pin a field: ``(and (eq "repository.full_name" "acme/api") ...)``
+or ``(has "pull_request.labels.*.name" "bug")``. For each filter the index
+derives such *requirements* (a path that must equal one of a few values, or an
+array that must hold one of a few values, from leaves a top-level ``and``
+needs or that every branch of an ``or`` shares), files the filter under its
+most selective one, and on an event reads each filed path once, looks its
+value (or the array's items) up, and runs only those candidates plus the few
+filters that pin nothing. Identical filters of different triggers run once.
+
+The result is exactly the set of triggers whose filter returns true (a
+property test checks it against brute force).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Literal
 
 from hookgate.filters.ast import BoolOp, FieldPath, Leaf, Node, Scalar
 from hookgate.filters.compiler import Filter, compile_accessor, compile_filter
 
-__all__ = ["TriggerIndex", "requirements"]
+__all__ = ["Requirement", "TriggerIndex", "requirements"]
 
 #: A value made hashable with its JSON type, so 1, 1.0, true and "1" stay apart.
 Key = tuple[str, Scalar]
-Requirements = dict[str, frozenset[Key]]
+#: ``("eq", path)``: the value at path is one of the keys; ``("has", path)``: the
+#: array at path holds one of them.
+Requirement = tuple[Literal["eq", "has"], str]
+Requirements = dict[Requirement, frozenset[Key]]
 Predicate = Callable[[Any], bool]
 
 
@@ -40,60 +45,100 @@ def _key(value: Any) -> Key | None:
     return None  # arrays, objects and a missing field pin nothing
 
 
+def _keys(values: tuple[Scalar, ...]) -> frozenset[Key]:
+    return frozenset(k for k in map(_key, values) if k is not None)
+
+
 def requirements(node: Node) -> Requirements:
-    """Paths the node needs to hold one of a set of values, for the node to be true."""
+    """What must hold of the payload for ``node`` to be true, as index keys."""
     if isinstance(node, Leaf):
-        key = _key(node.values[0]) if node.op == "eq" else None
-        if key is None or node.path.has_wildcard:
-            return {}
-        return {node.path.text: frozenset({key})}
+        return _leaf_requirements(node)
     if not isinstance(node, BoolOp):
         return {}  # a `not` requires nothing positive
     parts = [requirements(operand) for operand in node.operands]
     return _all_of(parts) if node.op == "and" else _any_of(parts)
 
 
+def _leaf_requirements(leaf: Leaf) -> Requirements:
+    if leaf.op == "eq" and not leaf.path.has_wildcard:
+        return {("eq", leaf.path.text): _keys(leaf.values)}
+    if leaf.op in ("has", "has-any"):
+        return {("has", leaf.path.text): _keys(leaf.values)}
+    if leaf.op == "has-all":
+        # Every value is needed; any single one is a correct (if looser) requirement.
+        return {("has", leaf.path.text): _keys(leaf.values[:1])}
+    return {}
+
+
 def _all_of(parts: list[Requirements]) -> Requirements:
     merged: Requirements = {}
     for part in parts:
-        for path, keys in part.items():
+        for requirement, keys in part.items():
             # Each set alone is a correct requirement; keep the narrower one.
-            if path not in merged or len(keys) < len(merged[path]):
-                merged[path] = keys
+            if requirement not in merged or len(keys) < len(merged[requirement]):
+                merged[requirement] = keys
     return merged
 
 
 def _any_of(parts: list[Requirements]) -> Requirements:
     shared = set(parts[0]).intersection(*parts[1:])
-    return {path: frozenset().union(*(part[path] for part in parts)) for path in shared}
+    return {r: frozenset().union(*(part[r] for part in parts)) for r in shared}
+
+
+class _Group:
+    """The triggers that share one filter: it runs once for all of them."""
+
+    __slots__ = ("filed", "ids", "needs", "predicate")
+
+    def __init__(self, flt: Filter) -> None:
+        self.predicate: Predicate = flt.predicate
+        self.ids: set[str] = set()
+        self.needs = requirements(flt.node)
+        self.filed: tuple[Requirement, frozenset[Key]] | None = None
+
+
+_NONE: Mapping[Filter, _Group] = {}
 
 
 class _Path:
-    """One indexed path: its compiled accessor and the triggers filed under each value."""
+    """One filed requirement: the path's accessor and the groups under each key."""
 
-    __slots__ = ("access", "buckets")
+    __slots__ = ("access", "buckets", "holds")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, requirement: Requirement) -> None:
+        mode, text = requirement
+        self.holds = mode == "has"
         self.access = compile_accessor(FieldPath(text, tuple(text.split("."))))
-        self.buckets: dict[Key, dict[str, Predicate]] = {}
+        self.buckets: dict[Key, dict[Filter, _Group]] = {}
+
+    def candidates(self, payload: Any) -> Mapping[Filter, _Group]:
+        value = self.access(payload)
+        if not self.holds:
+            key = _key(value)
+            return self.buckets.get(key, _NONE) if key is not None else _NONE
+        if type(value) is not list:
+            return _NONE
+        found: dict[Filter, _Group] = {}
+        for key in {k for k in map(_key, value) if k is not None}:
+            found.update(self.buckets.get(key, _NONE))  # a group under two keys runs once
+        return found
 
 
 class TriggerIndex:
     """The filters of one source's triggers, matched against events together.
 
     ``match(payload)`` returns the same ids as evaluating every filter on the
-    payload. Event types are the caller's business: index per source and check
-    the event type separately.
+    payload. Event types are the caller's business: index per source (and
+    event type) and check the event type separately.
     """
 
     def __init__(self) -> None:
         self._filters: dict[str, Filter] = {}
-        self._requirements: dict[str, Requirements] = {}
-        self._filed: dict[str, tuple[str, frozenset[Key]] | None] = {}
-        # How many filters require each (path, value): the selectivity estimate.
-        self._counts: dict[str, dict[Key, int]] = {}
-        self._paths: dict[str, _Path] = {}
-        self._unindexed: dict[str, Predicate] = {}
+        self._groups: dict[Filter, _Group] = {}
+        # How many distinct filters need each (requirement, key): the selectivity estimate.
+        self._counts: dict[Requirement, dict[Key, int]] = {}
+        self._paths: dict[Requirement, _Path] = {}
+        self._unfiled: dict[Filter, _Group] = {}
         self._changes = 0
 
     def __len__(self) -> int:
@@ -109,18 +154,20 @@ class TriggerIndex:
         return self._filters.get(trigger_id)
 
     def add(self, trigger_id: str, filter: Filter | str) -> None:
-        """Add a trigger's filter, replacing the one already under ``trigger_id``."""
+        """Add a trigger's filter, replacing the one already under ``trigger_id``.
+
+        :raises FilterSyntaxError: for invalid text; the index is then unchanged.
+        """
         compiled = compile_filter(filter) if isinstance(filter, str) else filter
         self.discard(trigger_id)
-        needs = requirements(compiled.node)
         self._filters[trigger_id] = compiled
-        self._requirements[trigger_id] = needs
-        for path, keys in needs.items():
-            counts = self._counts.setdefault(path, {})
-            for key in keys:
-                counts[key] = counts.get(key, 0) + 1
-        self._file(trigger_id)
-        self._changes += 1
+        group = self._groups.get(compiled)
+        if group is None:
+            group = self._groups[compiled] = _Group(compiled)
+            self._count(group, +1)
+            self._file(compiled, group)
+            self._changes += 1
+        group.ids.add(trigger_id)
 
     def remove(self, trigger_id: str) -> None:
         """Remove a trigger; :class:`KeyError` if it is not in the index."""
@@ -130,83 +177,88 @@ class TriggerIndex:
 
     def discard(self, trigger_id: str) -> None:
         """Remove a trigger if it is in the index."""
-        if trigger_id not in self._filters:
+        compiled = self._filters.pop(trigger_id, None)
+        if compiled is None:
             return
-        self._unfile(trigger_id)
-        for path, keys in self._requirements.pop(trigger_id).items():
-            counts = self._counts[path]
-            for key in keys:
-                counts[key] -= 1
-                if not counts[key]:
-                    del counts[key]
-            if not counts:
-                del self._counts[path]
-        del self._filters[trigger_id]
-        self._changes += 1
+        group = self._groups[compiled]
+        group.ids.discard(trigger_id)
+        if not group.ids:
+            self._unfile(compiled, group)
+            self._count(group, -1)
+            del self._groups[compiled]
+            self._changes += 1
 
     def match(self, payload: Any) -> set[str]:
         """The ids of every trigger whose filter is true for ``payload``."""
-        if self._changes > max(64, len(self._filters) // 8):
+        if self._changes > max(64, len(self._groups) // 8):
             self._refile()
         matched: set[str] = set()
         for path in self._paths.values():
-            key = _key(path.access(payload))
-            candidates = path.buckets.get(key) if key is not None else None
-            if candidates:
-                matched.update(k for k, predicate in candidates.items() if predicate(payload))
-        matched.update(k for k, predicate in self._unindexed.items() if predicate(payload))
+            for group in path.candidates(payload).values():
+                if group.predicate(payload):
+                    matched |= group.ids
+        for group in self._unfiled.values():
+            if group.predicate(payload):
+                matched |= group.ids
         return matched
 
     def candidates(self, payload: Any) -> int:
-        """How many filters ``match`` would run for ``payload`` (for tuning and tests)."""
-        count = len(self._unindexed)
-        for path in self._paths.values():
-            key = _key(path.access(payload))
-            count += len(path.buckets.get(key, ())) if key is not None else 0
-        return count
+        """How many filters ``match`` runs for ``payload`` (for tuning and tests)."""
+        filed = sum(len(path.candidates(payload)) for path in self._paths.values())
+        return filed + len(self._unfiled)
 
     # -- filing --------------------------------------------------------------------
 
-    def _file(self, trigger_id: str) -> None:
-        needs = self._requirements[trigger_id]
-        predicate = self._filters[trigger_id].predicate
-        if not needs:
-            self._filed[trigger_id] = None
-            self._unindexed[trigger_id] = predicate
-            return
-        path_text = min(needs, key=lambda p: (self._estimate(p, needs[p]), p))
-        keys = needs[path_text]
-        self._filed[trigger_id] = (path_text, keys)
-        if path_text not in self._paths:
-            self._paths[path_text] = _Path(path_text)
-        buckets = self._paths[path_text].buckets
-        for key in keys:
-            buckets.setdefault(key, {})[trigger_id] = predicate
+    def _count(self, group: _Group, step: int) -> None:
+        for requirement, keys in group.needs.items():
+            counts = self._counts.setdefault(requirement, {})
+            for key in keys:
+                counts[key] = counts.get(key, 0) + step
+                if not counts[key]:
+                    del counts[key]
+            if not counts:
+                del self._counts[requirement]
 
-    def _unfile(self, trigger_id: str) -> None:
-        filed = self._filed.pop(trigger_id, None)
-        if filed is None:
-            self._unindexed.pop(trigger_id, None)
+    def _file(self, flt: Filter, group: _Group) -> None:
+        if not any(group.needs.values()):
+            self._unfiled[flt] = group
             return
-        path_text, keys = filed
-        path = self._paths[path_text]
+        requirement = min(
+            (r for r, keys in group.needs.items() if keys),
+            key=lambda r: (self._estimate(r, group.needs[r]), r),
+        )
+        keys = group.needs[requirement]
+        group.filed = (requirement, keys)
+        path = self._paths.get(requirement)
+        if path is None:
+            path = self._paths[requirement] = _Path(requirement)
+        for key in keys:
+            path.buckets.setdefault(key, {})[flt] = group
+
+    def _unfile(self, flt: Filter, group: _Group) -> None:
+        if group.filed is None:
+            self._unfiled.pop(flt, None)
+            return
+        requirement, keys = group.filed
+        group.filed = None
+        path = self._paths[requirement]
         for key in keys:
             bucket = path.buckets[key]
-            del bucket[trigger_id]
+            del bucket[flt]
             if not bucket:
                 del path.buckets[key]
         if not path.buckets:
-            del self._paths[path_text]
+            del self._paths[requirement]
 
-    def _estimate(self, path: str, keys: frozenset[Key]) -> int:
-        counts = self._counts.get(path, {})
+    def _estimate(self, requirement: Requirement, keys: frozenset[Key]) -> int:
+        counts = self._counts.get(requirement, {})
         return sum(counts.get(key, 0) for key in keys)
 
     def _refile(self) -> None:
         # Early filters were filed before later ones showed which paths are
         # selective; refiling everything now and then keeps buckets small.
-        for trigger_id in list(self._filed):
-            self._unfile(trigger_id)
-        for trigger_id in self._filters:
-            self._file(trigger_id)
+        self._paths = {}
+        self._unfiled = {}
+        for flt, group in self._groups.items():
+            self._file(flt, group)
         self._changes = 0
