@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from importlib import metadata
 
-import pluggy
-
 from hookgate.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -19,7 +17,7 @@ from hookgate.errors import (
     ProviderContractError,
     UnknownProviderError,
 )
-from hookgate.hookspecs import PROJECT
+from hookgate.markers import hookimpl
 from hookgate.types import (
     Delivery,
     DeliveryResult,
@@ -47,11 +45,8 @@ try:
 except metadata.PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0"
 
-#: Marks a hook implementation: ``@hookimpl def verify_signature(source, request): ...``
-hookimpl = pluggy.HookimplMarker(PROJECT)
-
-from hookgate.app import create_app  # noqa: E402 - needs hookimpl defined for builtin plugins
-from hookgate.runtime import Runtime  # noqa: E402
+from hookgate.app import create_app
+from hookgate.runtime import Runtime
 
 __all__ = [
     "AuthenticationError",

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     public_url: str = ""
     #: Largest accepted webhook body; bigger ones are answered 413.
     max_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    #: Without a provider delivery id, identical bodies within this many seconds are one event.
+    dedup_window: int = Field(default=300, ge=1)
     #: Key(s) for secrets at rest; comma-separated, newest first (older ones only decrypt).
     secret_key: SecretStr | None = None
 
@@ -41,6 +43,8 @@ class Settings(BaseSettings):
     sink_timeout: float = Field(default=10.0, gt=0)
     #: Delivery attempts per run before it is dead-lettered.
     max_attempts: int = Field(default=8, ge=1)
+    #: Seconds a worker holds claimed work; after a crash, its work is taken over after this.
+    claim_lease: float = Field(default=30.0, gt=0)
     #: Runs per hour per workspace; 0 means unlimited.
     workspace_runs_per_hour: int = Field(default=0, ge=0)
     retention_days: int = Field(default=30, ge=1)

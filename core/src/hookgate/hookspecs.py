@@ -226,10 +226,10 @@ def run_sinks(settings: Settings) -> Sequence[RunSink]:  # type: ignore[empty-bo
     """Offer ways for runs to reach agents.
 
     Called once at start-up on every plugin, with the installation's
-    settings (a sink may read its own ``HOOKGATE_*`` values from them). Each :class:`~hookgate.RunSink`
-    has a unique ``name``; ``HOOKGATE_SINK`` picks the one used (built in:
-    ``log`` and ``http``). ``deliver`` raising any exception makes the run be
-    retried with backoff, then dead-lettered.
+    settings (a sink may read its own ``HOOKGATE_*`` values from them).
+    Each :class:`~hookgate.RunSink` has a unique ``name``; ``HOOKGATE_SINK``
+    picks the one used (built in: ``log`` and ``http``). ``deliver`` raising
+    any exception makes the run be retried with backoff, then dead-lettered.
     """
 
 

@@ -197,6 +197,13 @@ class PluginManager:
         self.provider(name)
         return self._providers[name].schemas
 
+    def info(self, name: str) -> ProviderInfo:
+        """The identity of an enabled provider (read once at load)."""
+        info = self._providers[name].record.info if name in self._providers else None
+        if info is None:
+            raise UnknownProviderError(name, sorted(self._providers))
+        return info
+
     def records(self) -> list[ProviderRecord]:
         """Every provider seen: ok, broken and disabled, sorted by name."""
         return [self._records[n] for n in sorted(self._records)]

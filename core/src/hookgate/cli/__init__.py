@@ -5,8 +5,12 @@ from __future__ import annotations
 import click
 
 from hookgate import __version__
+from hookgate.cli.events import events, runs
+from hookgate.cli.filter import filter_group
 from hookgate.cli.providers import providers
-from hookgate.cli.serve import serve
+from hookgate.cli.serve import serve, worker
+from hookgate.cli.sources import sources
+from hookgate.cli.triggers import triggers
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,6 +21,11 @@ def main() -> None:
 
 main.add_command(providers)
 main.add_command(serve)
-main.add_command(__import__("hookgate.cli.filter", fromlist=["filter_group"]).filter_group)
+main.add_command(worker)
+main.add_command(sources)
+main.add_command(triggers)
+main.add_command(events)
+main.add_command(runs)
+main.add_command(filter_group)
 
 __all__ = ["main"]

@@ -1,24 +1,52 @@
-"""``hookgate serve``: run the HTTP server."""
+"""``hookgate serve`` and ``hookgate worker``."""
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
 
 import click
 import uvicorn
 
 from hookgate.app import create_app
+from hookgate.dispatch.worker import Worker
 from hookgate.runtime import Runtime
 
 
 @click.command()
 @click.option("--host", default=None, help="Interface to bind (HOOKGATE_HOST, default 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (HOOKGATE_PORT, default 8000).")
-def serve(host: str | None, port: int | None) -> None:
-    """Serve webhooks and the admin API."""
+@click.option("--no-worker", is_flag=True, help="Ingest only; run `hookgate worker` elsewhere.")
+def serve(host: str | None, port: int | None, no_worker: bool) -> None:
+    """Serve webhooks (and, by default, dispatch them in this process)."""
     runtime = Runtime()
-    app = create_app(runtime)
+    app = create_app(runtime, worker=not no_worker)
     uvicorn.run(
         app,
         host=host or runtime.settings.host,
         port=port if port is not None else runtime.settings.port,
         log_level="info",
     )
+
+
+@click.command()
+def worker() -> None:
+    """Dispatch stored events and deliver runs (no HTTP)."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with Runtime() as runtime:
+            dispatch = Worker(runtime)
+            await dispatch.start()
+            click.echo("hookgate worker running; Ctrl-C stops it")
+            try:
+                await stop.wait()
+            finally:
+                await dispatch.stop()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())

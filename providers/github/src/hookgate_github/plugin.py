@@ -30,7 +30,13 @@ def provider_info() -> ProviderInfo:
         description="Repository and organization webhooks from GitHub.com or GitHub Enterprise.",
         needs_oauth=False,
         docs_url="https://docs.github.com/en/webhooks",
-        kept_headers=("x-github-event", "x-github-delivery", "x-github-hook-id", "user-agent"),
+        kept_headers=(
+            "x-github-event",
+            "x-github-delivery",
+            "x-github-hook-id",
+            "x-hub-signature-256",
+            "user-agent",
+        ),
     )
 
 

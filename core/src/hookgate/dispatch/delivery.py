@@ -1,0 +1,147 @@
+"""Delivering runs to the sink: one attempt per claim, retries with backoff, then dead.
+
+Waits between attempts come from tenacity's exponential backoff with jitter
+and are stored on the run (``next_attempt_at``) rather than slept in memory,
+so a restart loses no retry and a slow sink holds no worker. A sink error
+that says it is permanent (``retryable = False``) dead-letters the run at
+once; one that carries ``retry_after`` waits at least that long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from tenacity import RetryCallState, wait_exponential_jitter
+
+from hookgate.ingest import parse_payload
+from hookgate.store.models import Event, Run, Trigger, utcnow
+from hookgate.types import Delivery, EventNotice, RunSink
+
+if TYPE_CHECKING:
+    from hookgate.runtime import Runtime
+
+log = logging.getLogger("hookgate.dispatch")
+
+BACKOFF = wait_exponential_jitter(initial=1, max=600, exp_base=2, jitter=1)
+
+
+def backoff_seconds(attempt: int) -> float:
+    """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.attempt_number = attempt
+    return float(BACKOFF(state))
+
+
+def describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:1000]
+
+
+class RunDeliverer:
+    """Delivers claimed runs through the selected sink."""
+
+    def __init__(self, runtime: Runtime, sink: RunSink, concurrency: int = 32) -> None:
+        self.runtime = runtime
+        self.sink = sink
+        self._slots = asyncio.Semaphore(concurrency)
+
+    @property
+    def lease(self) -> timedelta:
+        # A live worker gives up on the sink after sink_timeout + 5 s (see deliver).
+        settings = self.runtime.settings
+        return timedelta(seconds=settings.sink_timeout + 5 + settings.claim_lease)
+
+    async def deliver_all(self, runs: list[Run]) -> None:
+        await asyncio.gather(*(self._guarded(run) for run in runs))
+
+    async def _guarded(self, run: Run) -> None:
+        async with self._slots:
+            try:
+                await self.deliver(run)
+            except Exception:  # a bug here must not kill the worker loop
+                log.exception("delivering run %s failed unexpectedly", run.id)
+
+    async def deliver(self, run: Run) -> None:
+        delivery = await self._delivery(run)
+        if delivery is None:
+            return
+        timeout = self.runtime.settings.sink_timeout + 5
+        try:
+            result = await asyncio.wait_for(self.sink.deliver(delivery), timeout=timeout)
+        except Exception as exc:
+            await self._failed(run, exc)
+            return
+        await self._finish(
+            run,
+            "delivered",
+            conversation_id=result.conversation_id,
+            delivered_at=utcnow(),
+            last_error=None,
+            lease_until=None,
+        )
+
+    async def _delivery(self, run: Run) -> Delivery | None:
+        async with self.runtime.db.session() as session:
+            found = (
+                await session.execute(
+                    select(Event, Trigger)
+                    .select_from(Run)
+                    .join(Event, Event.id == Run.event_id)
+                    .join(Trigger, Trigger.id == Run.trigger_id)
+                    .where(Run.id == run.id)
+                )
+            ).first()
+        if found is None:
+            return None
+        event, trigger = found
+        payload: Any = None
+        if run.include_payload:
+            payload = parse_payload(event.body, event.content_type)
+        return Delivery(
+            run_id=run.id,
+            attempt=run.attempts,
+            trigger_id=trigger.id,
+            agent_id=trigger.agent_id,
+            source_id=event.source_id,
+            workspace_id=run.workspace_id,
+            event_id=event.id,
+            event_type=event.event_type,
+            payload=payload,
+            created_at=run.created_at,
+        )
+
+    async def _failed(self, run: Run, exc: BaseException) -> None:
+        retryable = getattr(exc, "retryable", True)
+        if not retryable or run.attempts >= self.runtime.settings.max_attempts:
+            log.warning("run %s is dead after %d attempts: %s", run.id, run.attempts, describe(exc))
+            await self._finish(run, "dead", last_error=describe(exc), lease_until=None)
+            return
+        wait = backoff_seconds(run.attempts)
+        retry_after = getattr(exc, "retry_after", None)
+        if isinstance(retry_after, int | float):
+            wait = max(wait, float(retry_after))
+        await self._finish(
+            run,
+            "retrying",
+            last_error=describe(exc),
+            lease_until=None,
+            next_attempt_at=utcnow() + timedelta(seconds=wait),
+        )
+
+    async def _finish(self, run: Run, status: str, **values: Any) -> None:
+        async with self.runtime.db.session() as session, session.begin():
+            # Only the holder of the claim may finish it (a lease that ran out
+            # lets another worker take the run; its answer then wins).
+            await session.execute(
+                update(Run)
+                .where(Run.id == run.id, Run.status == "delivering", Run.attempts == run.attempts)
+                .values(status=status, **values)
+            )
+        self.runtime.metrics.runs.labels(status).inc()
+        self.runtime.plugins.event_notice(
+            EventNotice(kind="run", source_id="", event_id=run.event_id, detail=status)
+        )

@@ -1,0 +1,253 @@
+"""The ingest path: ``POST /hooks/{source_id}/{url_secret}``.
+
+Find the source (cached) → constant-time URL-secret check → read the body
+under a size cap → the provider verifies the signature over the raw bytes →
+the provider names the event → store it durably (group commit) → answer.
+Nothing here calls a provider API or an agent.
+
+=====  =====================================================================
+202    stored; ``{"event_id": ...}``
+200    a redelivery of a stored delivery (``"duplicate": true``), a handshake,
+       or an event the provider says to ignore
+400    malformed body (stored as ``malformed`` when the signature was valid)
+401    bad URL secret or signature (reason in ``X-Hookgate-Reason``)
+404    unknown source
+413    body over ``HOOKGATE_MAX_BODY_BYTES``
+415    a content type other than JSON or a form with a ``payload`` field
+503    the store could not be written; the sender should retry
+=====  =====================================================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from hookgate.errors import ProviderContractError
+from hookgate.logs import RateLimitedLog
+from hookgate.source_cache import SourceRecord
+from hookgate.store.models import new_id, utcnow
+from hookgate.types import EventIdentity, EventNotice, Headers, WebhookRequest
+
+if TYPE_CHECKING:
+    from hookgate.runtime import Runtime
+
+log = logging.getLogger("hookgate.ingest")
+_rejections = RateLimitedLog(log, per_seconds=10.0)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def parse_payload(body: bytes, content_type: str) -> Any:
+    """The JSON document of a delivery: a JSON body or a form's ``payload`` field.
+
+    Raises :class:`ValueError` saying what is wrong.
+    """
+    if content_type == "application/x-www-form-urlencoded":
+        fields = parse_qs(body.decode("utf-8", errors="strict"), strict_parsing=False)
+        if "payload" not in fields:
+            raise ValueError("form body has no 'payload' field")
+        return json.loads(fields["payload"][0])
+    return json.loads(body)
+
+
+def media_type(raw: str | None) -> str:
+    return (raw or "application/json").split(";", 1)[0].strip().lower()
+
+
+def accepted_media_type(value: str) -> bool:
+    return (
+        value == "application/x-www-form-urlencoded"
+        or value
+        in (
+            "application/json",
+            "text/json",
+        )
+        or value.endswith("+json")
+    )
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def dedup_key(identity: EventIdentity, body: bytes, received: float, window: int) -> str:
+    if identity.delivery_id:
+        return identity.delivery_id[:300]
+    # Without a delivery id, identical bodies within one window are one event.
+    return f"sha256:{hashlib.sha256(body).hexdigest()}:{int(received // window)}"
+
+
+class Ingest:
+    """The webhook endpoint of one runtime."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.metrics = runtime.metrics
+
+    def reject(self, status: int, reason: str, detail: str, source: str = "") -> Response:
+        self.metrics.rejected.labels(reason).inc()
+        _rejections.warning("rejected webhook for source %s: %s (%s)", source, reason, detail)
+        self.runtime.plugins.event_notice(
+            EventNotice(kind="rejected", source_id=source, detail=reason)
+        )
+        return JSONResponse(
+            {"error": reason, "detail": detail},
+            status_code=status,
+            headers={"X-Hookgate-Reason": detail[:200]},
+        )
+
+    async def endpoint(self, request: Request) -> Response:
+        started = time.perf_counter()
+        try:
+            return await self.handle(request)
+        finally:
+            self.metrics.ingest_seconds.observe(time.perf_counter() - started)
+
+    async def handle(self, request: Request) -> Response:
+        source_id = request.path_params["source_id"]
+        source = await self.runtime.sources.get(source_id)
+        if source is None:
+            return self.reject(404, "unknown_source", "no such webhook source", source_id)
+        given = request.path_params["url_secret"].encode()
+        if not hmac.compare_digest(given, source.url_secret.encode()):
+            return self.reject(401, "bad_url_secret", "the URL secret does not match", source.id)
+        self.metrics.received.labels(source.provider).inc()
+        try:
+            body = await read_body(request, self.runtime.settings.max_body_bytes)
+        except BodyTooLarge:
+            limit = self.runtime.settings.max_body_bytes
+            return self.reject(413, "too_large", f"body over {limit} bytes", source.id)
+        webhook = WebhookRequest(
+            method=request.method,
+            path=request.url.path,
+            headers=Headers(request.headers),
+            body=body,
+            received_at=utcnow(),
+            content_type=media_type(request.headers.get("content-type")),
+        )
+        return await self.verified(source, webhook)
+
+    async def verified(self, source: SourceRecord, webhook: WebhookRequest) -> Response:
+        hooks = self.runtime.plugins.provider(source.provider)
+        context = source.context(webhook.received_at)
+        try:
+            verification = hooks.verify_signature(context, webhook)
+        except Exception as exc:  # a provider bug must not let a request through
+            log.exception("provider %s: verify_signature failed", source.provider)
+            verification_reason = f"signature check failed: {type(exc).__name__}"
+            return self.reject(401, "bad_signature", verification_reason, source.id)
+        if not verification.valid:
+            return self.reject(401, "bad_signature", verification.reason, source.id)
+        if verification.unsigned:
+            self.metrics.unverified.labels(source.provider).inc()
+        if not accepted_media_type(webhook.content_type):
+            detail = f"content type {webhook.content_type!r}: send JSON or a form with 'payload'"
+            return self.reject(415, "unsupported_media_type", detail, source.id)
+        return await self.identified(source, webhook, unsigned=verification.unsigned)
+
+    async def identified(
+        self, source: SourceRecord, webhook: WebhookRequest, *, unsigned: bool
+    ) -> Response:
+        hooks = self.runtime.plugins.provider(source.provider)
+        problem = None
+        try:
+            parse_payload(webhook.body, webhook.content_type)
+        except (ValueError, UnicodeDecodeError) as exc:
+            problem = f"malformed body: {exc}"
+        try:
+            identity = hooks.identify_event(source.context(webhook.received_at), webhook)
+        except (ValueError, ProviderContractError) as exc:
+            identity = EventIdentity(event_type="unknown")
+            problem = problem or str(exc)
+        status = "pending"
+        if problem:
+            status = "malformed"
+        elif identity.handshake:
+            status = "handshake"
+        elif identity.ignore:
+            status = "ignored"
+        result = await self.store(source, webhook, identity, status, problem, unsigned)
+        if isinstance(result, Response):
+            return result
+        event_id, duplicate = result
+        if problem:
+            return JSONResponse(
+                {"error": "malformed", "detail": problem, "event_id": event_id}, 400
+            )
+        if duplicate:
+            return JSONResponse({"event_id": event_id, "duplicate": True}, 200)
+        if identity.handshake:
+            return JSONResponse(dict(identity.handshake_response or {"ok": True}), 200)
+        if identity.ignore:
+            return JSONResponse({"event_id": event_id, "ignored": identity.ignore_reason}, 200)
+        return JSONResponse({"event_id": event_id}, 202)
+
+    async def store(
+        self,
+        source: SourceRecord,
+        webhook: WebhookRequest,
+        identity: EventIdentity,
+        status: str,
+        problem: str | None,
+        unsigned: bool,
+    ) -> tuple[str, bool] | Response:
+        kept = self.runtime.plugins.info(source.provider).kept_headers
+        row = {
+            "id": new_id("evt"),
+            "source_id": source.id,
+            "dedup_key": dedup_key(
+                identity, webhook.body, time.time(), self.runtime.settings.dedup_window
+            ),
+            "delivery_id": identity.delivery_id,
+            "event_type": identity.event_type,
+            "body": webhook.body,
+            "headers": {
+                **{k: webhook.headers[k] for k in kept if k in webhook.headers},
+                **{f"hookgate.{k}": v for k, v in identity.metadata.items()},
+            },
+            "content_type": webhook.content_type,
+            "received_at": webhook.received_at,
+            "status": status,
+            "detail": problem or identity.ignore_reason or None,
+            "unverified": unsigned,
+            "generation": 0,
+        }
+        try:
+            result = await self.runtime.writer.write(row, mark_verified=not source.verified)
+        except Exception:
+            return self.reject(503, "store_unavailable", "the event could not be stored", source.id)
+        source.verified = True
+        if result.duplicate:
+            self.metrics.duplicates.inc()
+        else:
+            self.metrics.stored.labels(source.provider).inc()
+        self.runtime.plugins.event_notice(
+            EventNotice(
+                kind="duplicate" if result.duplicate else "stored",
+                source_id=source.id,
+                event_id=result.event_id,
+                event_type=identity.event_type,
+            )
+        )
+        return result.event_id, result.duplicate

@@ -1,0 +1,44 @@
+"""Prometheus metrics, one registry per runtime (no global state)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    """The counters and histograms hookgate exports on ``/metrics``."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.received = Counter(
+            "hookgate_events_received", "Webhook requests received.", ["provider"], registry=r
+        )
+        self.stored = Counter(
+            "hookgate_events_stored", "Events stored durably.", ["provider"], registry=r
+        )
+        self.rejected = Counter(
+            "hookgate_events_rejected", "Requests refused, by reason.", ["reason"], registry=r
+        )
+        self.duplicates = Counter(
+            "hookgate_events_duplicate", "Redeliveries of stored events.", registry=r
+        )
+        self.unverified = Counter(
+            "hookgate_events_unverified",
+            "Events accepted without a signature (URL secret only).",
+            ["provider"],
+            registry=r,
+        )
+        self.runs = Counter("hookgate_runs", "Run outcomes, by status.", ["status"], registry=r)
+        self.ingest_seconds = Histogram(
+            "hookgate_ingest_seconds",
+            "Time from request to answer on the ingest path.",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=r,
+        )
+        self.queue_depth = Gauge(
+            "hookgate_queue_depth", "Work waiting, by kind.", ["kind"], registry=r
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

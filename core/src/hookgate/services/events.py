@@ -1,0 +1,258 @@
+"""Events and runs: list, show (with per-trigger outcome), replay."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+
+from hookgate.filters import FilterSyntaxError, explain
+from hookgate.ingest import parse_payload
+from hookgate.services.common import Actor, Invalid, NotFound
+from hookgate.store.models import Event, Run, Source, Trigger, utcnow
+
+if TYPE_CHECKING:
+    from hookgate.runtime import Runtime
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass(frozen=True)
+class RunView:
+    id: str
+    event_id: str
+    trigger_id: str
+    status: str
+    attempts: int
+    last_error: str | None
+    conversation_id: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+    next_attempt_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("created_at", "delivered_at", "next_attempt_at"):
+            data[key] = _iso(data[key])
+        return data
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: str
+    source_id: str
+    event_type: str
+    delivery_id: str | None
+    status: str
+    detail: str | None
+    received_at: datetime
+    size: int
+    unverified: bool
+    schema_errors: list[str] | None = None
+    runs: list[RunView] = field(default_factory=list)
+    #: Per trigger of the viewer: matched or not, and why.
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    payload: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["received_at"] = _iso(self.received_at)
+        data["runs"] = [r.as_dict() for r in self.runs]
+        return data
+
+
+def run_view(row: Run) -> RunView:
+    return RunView(
+        row.id,
+        row.event_id,
+        row.trigger_id,
+        row.status,
+        row.attempts,
+        row.last_error,
+        row.conversation_id,
+        row.created_at,
+        row.delivered_at,
+        row.next_attempt_at if row.status in ("pending", "retrying") else None,
+    )
+
+
+def _event_view(row: Event, **extra: Any) -> EventView:
+    return EventView(
+        row.id,
+        row.source_id,
+        row.event_type,
+        row.delivery_id,
+        row.status,
+        row.detail,
+        row.received_at,
+        len(row.body),
+        row.unverified,
+        row.schema_errors,
+        **extra,
+    )
+
+
+async def list_events(
+    runtime: Runtime,
+    actor: Actor,
+    *,
+    source_id: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+) -> list[EventView]:
+    query = (
+        select(Event)
+        .join(Source, Source.id == Event.source_id)
+        .where(Source.workspace_id == actor.workspace_id)
+        .order_by(Event.received_at.desc())
+        .limit(min(max(limit, 1), 1000))
+    )
+    if source_id:
+        query = query.where(Event.source_id == source_id)
+    if status:
+        query = query.where(Event.status == status)
+    async with runtime.db.session() as session:
+        return [_event_view(row) for row in await session.scalars(query)]
+
+
+async def _event(runtime: Runtime, actor: Actor, event_id: str) -> tuple[Event, Source]:
+    async with runtime.db.session() as session:
+        found = (
+            await session.execute(
+                select(Event, Source)
+                .join(Source, Source.id == Event.source_id)
+                .where(Event.id == event_id, Source.workspace_id == actor.workspace_id)
+            )
+        ).first()
+    if found is None:
+        raise NotFound(f"no event {event_id!r} in this workspace")
+    return found[0], found[1]
+
+
+async def get_event(runtime: Runtime, actor: Actor, event_id: str) -> EventView:
+    """An event with its runs and, per trigger of the actor, whether it matched and why."""
+    event, source = await _event(runtime, actor, event_id)
+    async with runtime.db.session() as session:
+        triggers = list(
+            await session.scalars(
+                select(Trigger).where(
+                    Trigger.source_id == source.id, Trigger.owner_id == actor.user_id
+                )
+            )
+        )
+        mine = {t.id for t in triggers}
+        runs = [
+            r
+            for r in await session.scalars(select(Run).where(Run.event_id == event.id))
+            if r.trigger_id in mine or actor.role == "admin"
+        ]
+    try:
+        payload = parse_payload(event.body, event.content_type)
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    outcomes = [_outcome(t, event, payload) for t in triggers]
+    shown = payload if actor.role == "admin" or runs else None
+    return _event_view(event, runs=[run_view(r) for r in runs], outcomes=outcomes, payload=shown)
+
+
+def _outcome(trigger: Trigger, event: Event, payload: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {"trigger_id": trigger.id, "agent_id": trigger.agent_id}
+    if trigger.event_type and trigger.event_type != event.event_type:
+        return {
+            **result,
+            "matched": False,
+            "explain": f"event type is {event.event_type!r}, trigger wants {trigger.event_type!r}",
+        }
+    if not trigger.filter:
+        return {**result, "matched": payload is not None, "explain": "no filter"}
+    try:
+        explanation = explain(trigger.filter, payload)
+    except FilterSyntaxError as exc:
+        return {**result, "matched": False, "explain": f"invalid filter: {exc}"}
+    return {**result, "matched": explanation.matched, "explain": str(explanation)}
+
+
+async def replay_event(runtime: Runtime, actor: Actor, event_id: str) -> EventView:
+    """Match the event again against today's triggers; matches become new runs."""
+    event, _ = await _event(runtime, actor, event_id)
+    if event.status in ("pending", "processing"):
+        raise Invalid(f"event {event_id} is still being dispatched")
+    if event.status in ("handshake", "malformed"):
+        raise Invalid(f"event {event_id} is {event.status}: there is nothing to replay")
+    async with runtime.db.session() as session, session.begin():
+        await session.execute(
+            update(Event)
+            .where(Event.id == event.id)
+            .values(status="pending", generation=Event.generation + 1, claimed_at=None, detail=None)
+        )
+    runtime.work_ready.set()
+    replayed, _ = await _event(runtime, actor, event_id)
+    return _event_view(replayed)
+
+
+async def list_runs(
+    runtime: Runtime,
+    actor: Actor,
+    *,
+    trigger_id: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+) -> list[RunView]:
+    """The runs of the actor's own triggers."""
+    query = (
+        select(Run)
+        .join(Trigger, Trigger.id == Run.trigger_id)
+        .where(Trigger.owner_id == actor.user_id, Run.workspace_id == actor.workspace_id)
+        .order_by(Run.created_at.desc())
+        .limit(min(max(limit, 1), 1000))
+    )
+    if trigger_id:
+        query = query.where(Run.trigger_id == trigger_id)
+    if status:
+        query = query.where(Run.status == status)
+    async with runtime.db.session() as session:
+        return [run_view(row) for row in await session.scalars(query)]
+
+
+async def _own_run(runtime: Runtime, actor: Actor, run_id: str) -> Run:
+    async with runtime.db.session() as session:
+        found = await session.scalar(
+            select(Run)
+            .join(Trigger, Trigger.id == Run.trigger_id)
+            .where(Run.id == run_id, Trigger.owner_id == actor.user_id)
+        )
+    if found is None:
+        raise NotFound(f"no run {run_id!r} of your triggers")
+    return found
+
+
+async def get_run(runtime: Runtime, actor: Actor, run_id: str) -> RunView:
+    return run_view(await _own_run(runtime, actor, run_id))
+
+
+async def replay_run(runtime: Runtime, actor: Actor, run_id: str) -> RunView:
+    """Deliver a run again (a dead, rate-limited or delivered run), keeping its id.
+
+    The id stays the same so a receiver that already has it can deduplicate
+    (``webhook-id``); replaying is for runs the receiver lost or never got.
+    """
+    run = await _own_run(runtime, actor, run_id)
+    if run.status in ("pending", "delivering", "retrying"):
+        raise Invalid(f"run {run_id} is {run.status}: it will be delivered anyway")
+    async with runtime.db.session() as session, session.begin():
+        await session.execute(
+            update(Run)
+            .where(Run.id == run.id)
+            .values(
+                status="pending",
+                attempts=0,
+                next_attempt_at=utcnow(),
+                lease_until=None,
+                last_error=None,
+            )
+        )
+    return run_view(await _own_run(runtime, actor, run_id))

@@ -1,0 +1,220 @@
+"""Webhook sources: create, list, show, update, rotate the secret, delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from hookgate.crypto import random_token
+from hookgate.errors import UnknownProviderError
+from hookgate.services.common import Actor, Conflict, Invalid, NotFound, audit
+from hookgate.source_cache import StoredSecret, decode_secrets, encode_secrets
+from hookgate.store.models import Source, new_id, utcnow
+
+if TYPE_CHECKING:
+    from hookgate.runtime import Runtime
+
+SCHEMA_POLICIES = ("record", "enforce")
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A source as shown to people. ``secret`` is set only at creation and rotation."""
+
+    id: str
+    name: str
+    provider: str
+    url: str
+    events: list[str]
+    config: dict[str, Any]
+    schema_policy: str
+    status: str
+    verified_at: datetime | None
+    created_at: datetime
+    secret_hint: str
+    secret: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k != "secret" or v is not None}
+        for key in ("verified_at", "created_at"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+def _view(runtime: Runtime, row: Source, secret: str | None = None) -> SourceView:
+    record = runtime.sources.record(row)
+    current = record.secrets[0].secret if record.secrets else ""
+    return SourceView(
+        id=row.id,
+        name=row.name,
+        provider=row.provider,
+        url=record.url,
+        events=list(row.events or []),
+        config=dict(row.config or {}),
+        schema_policy=row.schema_policy,
+        status=row.status,
+        verified_at=row.verified_at,
+        created_at=row.created_at,
+        secret_hint="…" + current[-4:],
+        secret=secret,
+    )
+
+
+def validate_config(runtime: Runtime, provider: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The provider's settings for a source, validated by its config model."""
+    try:
+        info = runtime.plugins.provider(provider).provider_info()
+    except UnknownProviderError as exc:
+        raise Invalid(str(exc)) from exc
+    if info.config_model is None:
+        if config:
+            raise Invalid(f"provider {provider!r} takes no settings, got {sorted(config)}")
+        return {}
+    try:
+        model = info.config_model.model_validate(config)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        raise Invalid(f"invalid {provider} settings: {problems}") from exc
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
+def _check_events(runtime: Runtime, provider: str, events: list[str]) -> None:
+    known = runtime.plugins.schemas(provider)
+    unknown = [e for e in events if known and e not in known]
+    if unknown:
+        raise Invalid(
+            f"unknown event types for {provider}: {unknown}; known: {', '.join(sorted(known))}"
+        )
+
+
+async def create_source(
+    runtime: Runtime,
+    actor: Actor,
+    *,
+    provider: str,
+    name: str,
+    config: dict[str, Any] | None = None,
+    secret: str | None = None,
+    events: list[str] | None = None,
+    schema_policy: str = "record",
+) -> SourceView:
+    """Create a source; the view carries the signing secret, shown this once."""
+    actor.require_admin("create sources")
+    if not name.strip():
+        raise Invalid("a source needs a name")
+    if schema_policy not in SCHEMA_POLICIES:
+        raise Invalid(f"schema_policy must be one of {', '.join(SCHEMA_POLICIES)}")
+    settings = validate_config(runtime, provider, config or {})
+    _check_events(runtime, provider, events or [])
+    if secret is not None and len(secret) < 16:
+        raise Invalid("a signing secret needs at least 16 characters; omit it to generate one")
+    signing_secret = secret or random_token(32)
+    box = runtime.secret_box
+    row = Source(
+        id=new_id("src"),
+        workspace_id=actor.workspace_id,
+        provider=provider,
+        name=name.strip(),
+        url_secret_enc=box.encrypt(random_token(24)),
+        secrets_enc=box.encrypt(encode_secrets([StoredSecret(signing_secret)])),
+        config=settings,
+        events=list(events or []),
+        schema_policy=schema_policy,
+        created_by=actor.user_id,
+    )
+    try:
+        async with runtime.db.session() as session, session.begin():
+            session.add(row)
+            await session.flush()
+            audit(session, actor, "source.created", row.id, provider=provider, name=row.name)
+    except IntegrityError:
+        raise Conflict(f"a source named {name!r} exists in this workspace") from None
+    return _view(runtime, row, secret=signing_secret)
+
+
+async def _get(runtime: Runtime, actor: Actor, source_id: str) -> Source:
+    async with runtime.db.session() as session:
+        row = await session.scalar(
+            select(Source).where(Source.id == source_id, Source.workspace_id == actor.workspace_id)
+        )
+    if row is None:
+        raise NotFound(f"no source {source_id!r} in this workspace")
+    return row
+
+
+async def get_source(runtime: Runtime, actor: Actor, source_id: str) -> SourceView:
+    return _view(runtime, await _get(runtime, actor, source_id))
+
+
+async def list_sources(runtime: Runtime, actor: Actor) -> list[SourceView]:
+    async with runtime.db.session() as session:
+        rows = await session.scalars(
+            select(Source).where(Source.workspace_id == actor.workspace_id).order_by(Source.name)
+        )
+        return [_view(runtime, row) for row in rows]
+
+
+async def update_source(
+    runtime: Runtime,
+    actor: Actor,
+    source_id: str,
+    *,
+    name: str | None = None,
+    events: list[str] | None = None,
+    schema_policy: str | None = None,
+) -> SourceView:
+    actor.require_admin("change sources")
+    async with runtime.db.session() as session, session.begin():
+        row = await session.get(Source, source_id)
+        if row is None or row.workspace_id != actor.workspace_id:
+            raise NotFound(f"no source {source_id!r} in this workspace")
+        if name is not None:
+            row.name = name.strip()
+        if events is not None:
+            _check_events(runtime, row.provider, events)
+            row.events = list(events)
+        if schema_policy is not None:
+            if schema_policy not in SCHEMA_POLICIES:
+                raise Invalid(f"schema_policy must be one of {', '.join(SCHEMA_POLICIES)}")
+            row.schema_policy = schema_policy
+        audit(session, actor, "source.updated", row.id, name=row.name, events=row.events)
+    runtime.sources.invalidate(source_id)
+    return _view(runtime, row)
+
+
+async def rotate_secret(
+    runtime: Runtime, actor: Actor, source_id: str, *, grace: timedelta = timedelta(hours=24)
+) -> SourceView:
+    """New signing secret; the previous one keeps verifying for ``grace``."""
+    actor.require_admin("rotate source secrets")
+    new_secret = random_token(32)
+    now = utcnow()
+    async with runtime.db.session() as session, session.begin():
+        row = await session.get(Source, source_id)
+        if row is None or row.workspace_id != actor.workspace_id:
+            raise NotFound(f"no source {source_id!r} in this workspace")
+        box = runtime.secret_box
+        current = decode_secrets(box.decrypt(row.secrets_enc))[:1]
+        kept = [StoredSecret(s.secret, now + grace) for s in current if grace.total_seconds() > 0]
+        row.secrets_enc = box.encrypt(encode_secrets([StoredSecret(new_secret), *kept]))
+        audit(session, actor, "source.secret_rotated", row.id, grace_seconds=grace.total_seconds())
+    runtime.sources.invalidate(source_id)
+    return _view(runtime, row, secret=new_secret)
+
+
+async def delete_source(runtime: Runtime, actor: Actor, source_id: str) -> None:
+    actor.require_admin("delete sources")
+    async with runtime.db.session() as session, session.begin():
+        row = await session.get(Source, source_id)
+        if row is None or row.workspace_id != actor.workspace_id:
+            raise NotFound(f"no source {source_id!r} in this workspace")
+        await session.delete(row)
+        audit(session, actor, "source.deleted", source_id, name=row.name)
+    runtime.sources.invalidate(source_id)

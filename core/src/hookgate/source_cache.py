@@ -1,0 +1,144 @@
+"""Sources as the ingest path needs them: decrypted, validated, cached.
+
+The cache answers from memory on the hot path. Entries expire after a few
+seconds (so a change made by another process is seen soon) and are dropped at
+once when this process changes the source.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from hookgate.store.models import Source, utcnow
+from hookgate.types import SourceContext
+
+if TYPE_CHECKING:
+    from hookgate.runtime import Runtime
+
+TTL_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSecret:
+    secret: str
+    expires_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class SourceRecord:
+    """One source, decrypted, with what ingest and dispatch read."""
+
+    id: str
+    workspace_id: str
+    provider: str
+    name: str
+    url_secret: str
+    secrets: tuple[StoredSecret, ...]
+    config: dict[str, Any]
+    events: tuple[str, ...]
+    schema_policy: str
+    status: str
+    verified: bool
+    url: str
+    loaded_at: float = field(default_factory=time.monotonic)
+
+    def context(self, now: datetime | None = None) -> SourceContext:
+        """What providers see: only secrets that still verify at ``now``."""
+        moment = now or utcnow()
+        live = tuple(
+            s.secret for s in self.secrets if s.expires_at is None or s.expires_at > moment
+        )
+        return SourceContext(
+            id=self.id,
+            provider=self.provider,
+            name=self.name,
+            url=self.url,
+            secrets=live,
+            config=self.config,
+            events=self.events,
+            workspace_id=self.workspace_id,
+        )
+
+
+def encode_secrets(secrets: list[StoredSecret]) -> str:
+    return json.dumps(
+        [
+            {"secret": s.secret, "expires_at": s.expires_at.isoformat() if s.expires_at else None}
+            for s in secrets
+        ]
+    )
+
+
+def decode_secrets(text: str) -> tuple[StoredSecret, ...]:
+    return tuple(
+        StoredSecret(
+            item["secret"],
+            datetime.fromisoformat(item["expires_at"]) if item["expires_at"] else None,
+        )
+        for item in json.loads(text)
+    )
+
+
+class SourceCache:
+    """Source id → :class:`SourceRecord`, loaded once per TTL."""
+
+    def __init__(self, runtime: Runtime, ttl: float = TTL_SECONDS) -> None:
+        self._runtime = runtime
+        self._ttl = ttl
+        self._entries: dict[str, SourceRecord | None] = {}
+        self._missing_at: dict[str, float] = {}
+
+    def invalidate(self, source_id: str) -> None:
+        self._entries.pop(source_id, None)
+        self._missing_at.pop(source_id, None)
+
+    def mark_verified(self, source_id: str) -> None:
+        entry = self._entries.get(source_id)
+        if entry is not None:
+            entry.verified = True
+
+    async def get(self, source_id: str) -> SourceRecord | None:
+        now = time.monotonic()
+        entry = self._entries.get(source_id)
+        if entry is not None and now - entry.loaded_at < self._ttl:
+            return entry
+        if source_id in self._missing_at and now - self._missing_at[source_id] < self._ttl:
+            return None
+        record = await self.load(source_id)
+        if record is None:
+            self._entries.pop(source_id, None)
+            self._missing_at[source_id] = now
+            if len(self._missing_at) > 10_000:  # unknown ids are attacker-chosen
+                self._missing_at.clear()
+        else:
+            self._entries[source_id] = record
+        return record
+
+    async def load(self, source_id: str) -> SourceRecord | None:
+        async with self._runtime.db.session() as session:
+            row = await session.scalar(select(Source).where(Source.id == source_id))
+        return None if row is None else self.record(row)
+
+    def record(self, row: Source) -> SourceRecord:
+        box = self._runtime.secret_box
+        url_secret = box.decrypt(row.url_secret_enc)
+        return SourceRecord(
+            id=row.id,
+            workspace_id=row.workspace_id,
+            provider=row.provider,
+            name=row.name,
+            url_secret=url_secret,
+            secrets=decode_secrets(box.decrypt(row.secrets_enc)),
+            config=dict(row.config or {}),
+            events=tuple(row.events or ()),
+            schema_policy=row.schema_policy,
+            status=row.status,
+            verified=row.verified_at is not None,
+            url=self._runtime.source_url(row.id, url_secret),
+        )

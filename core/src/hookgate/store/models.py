@@ -1,0 +1,218 @@
+"""The tables. Alembic owns the schema (``hookgate/store/migrations``); these
+models are what the code reads and writes, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id(prefix: str) -> str:
+    """A time-ordered id: 48 bits of milliseconds then 80 random bits, base32."""
+    raw = int(time.time() * 1000).to_bytes(6, "big") + os.urandom(10)
+    return f"{prefix}_{base64.b32encode(raw).decode().rstrip('=').lower()}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both databases (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: hookgate stores aware UTC times only")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSONType,
+    }
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    #: Encrypted: the secret path segment of the receiving URL.
+    url_secret_enc: Mapped[str] = mapped_column(Text)
+    #: Encrypted JSON list of {"secret", "expires_at"}: current first, then ones in grace.
+    secrets_enc: Mapped[str] = mapped_column(Text)
+    config: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    #: Subscribed event types; empty means all.
+    events: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    schema_policy: Mapped[str] = mapped_column(String(10), default="record")
+    status: Mapped[str] = mapped_column(String(40), default="active")
+    verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_by: Mapped[str | None] = mapped_column(String(40), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Trigger(Base):
+    __tablename__ = "triggers"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    agent_id: Mapped[str] = mapped_column(String(200))
+    event_type: Mapped[str | None] = mapped_column(String(200), default=None)
+    filter: Mapped[str | None] = mapped_column(Text, default=None)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    include_payload: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: enabled, disabled or invalid_filter
+    status: Mapped[str] = mapped_column(String(20), default="enabled")
+    status_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    #: Runs per sliding 24 hours; None means unlimited.
+    runs_per_day: Mapped[int | None] = mapped_column(Integer, default=None)
+    matched_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_matched_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("source_id", "dedup_key"),
+        Index("ix_events_status_received_at", "status", "received_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    #: The provider's delivery id, or "sha256:<body hash>:<window>" without one.
+    dedup_key: Mapped[str] = mapped_column(String(300))
+    delivery_id: Mapped[str | None] = mapped_column(String(300), default=None)
+    event_type: Mapped[str] = mapped_column(String(200))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    content_type: Mapped[str] = mapped_column(String(200), default="application/json")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: pending, processing, done, malformed, ignored, unsubscribed, schema_invalid, handshake
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    detail: Mapped[str | None] = mapped_column(Text, default=None)
+    schema_errors: Mapped[list[str] | None] = mapped_column(JSONType, default=None)
+    unverified: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Incremented by each replay; runs of a replay carry it, so they are new runs.
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    processed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Run(Base):
+    __tablename__ = "runs"
+    __table_args__ = (
+        UniqueConstraint("event_id", "trigger_id", "generation"),
+        Index("ix_runs_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_runs_trigger_id_created_at", "trigger_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    trigger_id: Mapped[str] = mapped_column(ForeignKey("triggers.id", ondelete="CASCADE"))
+    workspace_id: Mapped[str] = mapped_column(String(40), index=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    include_payload: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: pending, delivering, delivered, retrying, dead, rate_limited
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    conversation_id: Mapped[str | None] = mapped_column(String(300), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(40), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Event",
+    "Run",
+    "Source",
+    "Trigger",
+    "User",
+    "Workspace",
+    "new_id",
+    "utcnow",
+]

@@ -1,0 +1,151 @@
+"""Group commit: many concurrent ingest requests, one transaction.
+
+Each request hands its event to :meth:`EventWriter.write` and waits. A single
+writer task takes whatever is queued (up to ``max_batch``), inserts it in one
+transaction and only then resolves every waiter: nobody is answered before
+their event is durable, and a burst of N requests costs one commit (one
+fsync) instead of N. Redeliveries are resolved in the same transaction by the
+``(source_id, dedup_key)`` unique constraint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hookgate.store.database import Database
+from hookgate.store.models import Event, Source, utcnow
+from sqlalchemy import select, text, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+log = logging.getLogger("hookgate.ingest")
+
+NOTIFY_CHANNEL = "hookgate_work"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    event_id: str
+    duplicate: bool
+
+
+@dataclass(slots=True)
+class _Pending:
+    row: dict[str, Any]
+    mark_verified: bool
+    future: asyncio.Future[WriteResult]
+
+
+class EventWriter:
+    """Batches event inserts into shared transactions."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_batch: int = 512,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._db = db
+        self._max_batch = max_batch
+        self._on_commit = on_commit
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="hookgate-event-writer")
+
+    async def stop(self) -> None:
+        """Finish what is queued, then stop."""
+        if self._task is None:
+            return
+        await self._queue.join()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def write(self, row: dict[str, Any], *, mark_verified: bool = False) -> WriteResult:
+        """Store one event row; returns once it is committed (or raises if it was not)."""
+        if self._task is None:
+            raise RuntimeError("EventWriter.start() was not called")
+        future: asyncio.Future[WriteResult] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Pending(row, mark_verified, future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._commit_or_split(batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _commit_or_split(self, batch: list[_Pending]) -> None:
+        try:
+            results = await self._commit(batch)
+        except Exception as exc:
+            if len(batch) > 1:  # one bad row must not fail its neighbours
+                for item in batch:
+                    await self._commit_or_split([item])
+                return
+            log.exception("storing an event failed; answering 503")
+            if not batch[0].future.done():
+                batch[0].future.set_exception(exc)
+            return
+        for item, result in zip(batch, results, strict=True):
+            if not item.future.done():
+                item.future.set_result(result)
+        if self._on_commit is not None:
+            self._on_commit()
+
+    async def _commit(self, batch: Sequence[_Pending]) -> list[WriteResult]:
+        async with self._db.session() as session, session.begin():
+            key_to_id = await self._insert(session, [item.row for item in batch])
+            verified = {item.row["source_id"] for item in batch if item.mark_verified}
+            if verified:
+                await session.execute(
+                    update(Source)
+                    .where(Source.id.in_(verified), Source.verified_at.is_(None))
+                    .values(verified_at=utcnow())
+                )
+            if not self._db.is_sqlite:
+                await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}, 'events'"))
+        results = []
+        for item in batch:
+            event_id = key_to_id[(item.row["source_id"], item.row["dedup_key"])]
+            results.append(WriteResult(event_id, duplicate=event_id != item.row["id"]))
+        return results
+
+    async def _insert(
+        self, session: AsyncSession, rows: list[dict[str, Any]]
+    ) -> dict[tuple[str, str], str]:
+        unique: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in rows:  # the first of several redeliveries in one batch wins
+            unique.setdefault((row["source_id"], row["dedup_key"]), row)
+        dialect = sqlite if self._db.is_sqlite else postgresql
+        statement = (
+            dialect.insert(Event)
+            .values(list(unique.values()))
+            .on_conflict_do_nothing(index_elements=["source_id", "dedup_key"])
+            .returning(Event.id, Event.source_id, Event.dedup_key)
+        )
+        found = {(s, k): i for i, s, k in (await session.execute(statement)).all()}
+        missing = [key for key in unique if key not in found]
+        if missing:
+            existing = await session.execute(
+                select(Event.id, Event.source_id, Event.dedup_key).where(
+                    tuple_(Event.source_id, Event.dedup_key).in_(missing)
+                )
+            )
+            found.update({(s, k): i for i, s, k in existing.all()})
+        return found
