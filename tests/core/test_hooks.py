@@ -147,6 +147,10 @@ class AcmeProvider:
         return {"X-Acme": source.secrets[0]}
 
     @hookimpl
+    def setup_instructions(self, source: SourceContext) -> str:
+        return f"Payload URL: {source.url}\nSecret: {source.secrets[0]}"
+
+    @hookimpl
     def oauth_client(self) -> OAuthClientSpec:
         return OAuthClientSpec(
             authorize_url="https://acme.test/authorize",
@@ -248,6 +252,11 @@ def test_hook_sign_payload(plugins: PluginManager) -> None:
     hooks = plugins.provider("acme")
     headers = hooks.sign_payload(SOURCE, b"{}", datetime.now(UTC))
     assert headers == {"X-Acme": "s3cret"}
+
+
+def test_hook_setup_instructions(plugins: PluginManager) -> None:
+    text = plugins.provider("acme").setup_instructions(SOURCE)
+    assert text == "Payload URL: https://hg.test/hooks/src_1/u\nSecret: s3cret"
 
 
 def test_hook_oauth_client(plugins: PluginManager) -> None:

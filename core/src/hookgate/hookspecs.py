@@ -134,6 +134,18 @@ def sign_payload(source: SourceContext, body: bytes, timestamp: datetime) -> Map
     """
 
 
+@hookspec(firstresult=True)
+def setup_instructions(source: SourceContext) -> str | None:
+    """Tell an admin how to configure the sender by hand (no OAuth).
+
+    Called when a source is created in manual mode and by ``hookgate sources
+    show``. Return plain text with the exact settings to paste into the
+    provider's webhook page: ``source.url``, the content type,
+    ``source.secrets[0]`` and the events to pick. ``None`` when the provider
+    has nothing to add to the URL and secret.
+    """
+
+
 # =============================================================================
 # OAuth setup (per provider; only for providers with ``needs_oauth``)
 # =============================================================================
@@ -270,6 +282,7 @@ PER_PROVIDER_HOOKS: frozenset[str] = frozenset(
         "verify_signature",
         "identify_event",
         "sign_payload",
+        "setup_instructions",
         "oauth_client",
         "oauth_account",
         "list_webhooks",
@@ -316,6 +329,7 @@ __all__ = [
     "provider_info",
     "refresh_webhook",
     "run_sinks",
+    "setup_instructions",
     "sign_payload",
     "update_webhook",
     "verify_signature",

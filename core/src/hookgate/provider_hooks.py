@@ -104,6 +104,12 @@ class ProviderHooks:
             )
         return {str(k): str(v) for k, v in value.items()}
 
+    def setup_instructions(self, source: SourceContext) -> str | None:
+        if not self.implements("setup_instructions"):
+            return None
+        value = self._call("setup_instructions", {"source": source})
+        return None if value is None else self._check("setup_instructions", value, str)
+
     # -- OAuth ------------------------------------------------------------------
 
     def oauth_client(self) -> OAuthClientSpec | None:

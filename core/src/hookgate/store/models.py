@@ -111,6 +111,15 @@ class Source(Base):
     schema_policy: Mapped[str] = mapped_column(String(10), default="record")
     status: Mapped[str] = mapped_column(String(40), default="active")
     verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Built-in providers: the OAuth connection and the targets hooks are registered on.
+    connection_id: Mapped[str | None] = mapped_column(
+        ForeignKey("oauth_connections.id", ondelete="SET NULL"), default=None
+    )
+    targets: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    #: pending, active, expiring, error, needs_reauth (remote registration state)
+    registration_status: Mapped[str | None] = mapped_column(String(40), default=None)
+    registration_error: Mapped[str | None] = mapped_column(Text, default=None)
+    reconciled_at: Mapped[datetime | None] = mapped_column(default=None)
     created_by: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -192,6 +201,97 @@ class Run(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class ApiKey(Base):
+    """An admin-API key: only its hash is stored; the key is shown once."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    #: sha256 of the whole key, hex; looked up by equality, so keys need no salt
+    #: (they are 256-bit random, not passwords).
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SourceSchema(Base):
+    """An event schema an admin attached to a source (custom sources)."""
+
+    __tablename__ = "source_schemas"
+    __table_args__ = (UniqueConstraint("source_id", "event_type"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    event_type: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    json_schema: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    sample: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
+    #: "attached" by an admin or "inferred" from stored events
+    origin: Mapped[str] = mapped_column(String(20), default="attached")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OAuthConnection(Base):
+    """A workspace's OAuth grant on a provider; the token set is stored encrypted."""
+
+    __tablename__ = "oauth_connections"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(64))
+    #: pending, active, needs_reauth
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    account_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    account_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    token_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Bumped on every token refresh; refreshes compare-and-set on it.
+    token_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str | None] = mapped_column(String(40), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OAuthState(Base):
+    """A pending authorization: single use, bound to user and workspace, short-lived."""
+
+    __tablename__ = "oauth_states"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    connection_id: Mapped[str] = mapped_column(
+        ForeignKey("oauth_connections.id", ondelete="CASCADE")
+    )
+    workspace_id: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[str] = mapped_column(String(40))
+    code_verifier_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class RemoteHookRow(Base):
+    """A webhook hookgate registered (or adopted) on a provider for a source."""
+
+    __tablename__ = "remote_hooks"
+    __table_args__ = (UniqueConstraint("source_id", "target_type", "target_name", "remote_id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    target_type: Mapped[str] = mapped_column(String(64))
+    target_name: Mapped[str] = mapped_column(String(300))
+    remote_id: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(Text)
+    events: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    checked_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AuditEntry(Base):
     __tablename__ = "audit"
 
@@ -205,11 +305,16 @@ class AuditEntry(Base):
 
 
 __all__ = [
+    "ApiKey",
     "AuditEntry",
     "Base",
     "Event",
+    "OAuthConnection",
+    "OAuthState",
+    "RemoteHookRow",
     "Run",
     "Source",
+    "SourceSchema",
     "Trigger",
     "User",
     "Workspace",
