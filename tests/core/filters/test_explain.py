@@ -82,6 +82,13 @@ def test_type_mismatches_are_spelled_out() -> None:
     assert reason.message == '"tags" is "bug" (a string), expected an array holding "bug"'
 
 
+def test_has_all_names_the_values_that_are_absent() -> None:
+    [reason] = explain('(has-all "tags" ("bug" "p1" "ui"))', {"tags": ["ui"]}).reasons
+    assert reason.message == (
+        '"tags" is ["ui"], without "bug" "p1", expected an array holding all of ("bug" "p1" "ui")'
+    )
+
+
 def test_long_values_are_shortened() -> None:
     [reason] = explain('(eq "body" "x")', {"body": "y" * 500}).reasons
     assert len(reason.message) < 150

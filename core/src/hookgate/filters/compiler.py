@@ -82,7 +82,7 @@ def compile_accessor(path: FieldPath) -> Accessor:
     """A function returning the value at ``path`` in a payload, or ``MISSING``."""
     gen = _Generator()
     name = gen.accessor(path, check_root=True)
-    gen.function("False", name="_unused")
+    gen.run(gen.accessors[0])
     accessor: Accessor = gen.namespace[name]
     return accessor
 
@@ -114,9 +114,12 @@ class _Generator:
         return "\n".join([*self.accessors, header + f"    return {body}\n"])
 
     def function(self, body: str, *, name: str) -> Any:
-        code = compile(self.source(body, name), "<hookgate filter>", "exec")
-        exec(code, self.namespace)  # noqa: S102 - source built from repr() of literals only
+        self.run(self.source(body, name))
         return self.namespace[name]
+
+    def run(self, source: str) -> None:
+        code = compile(source, "<hookgate filter>", "exec")
+        exec(code, self.namespace)  # noqa: S102 - source built from repr() of literals only
 
     def node(self, node: Node) -> str:
         if isinstance(node, Leaf):

@@ -15,7 +15,13 @@ from typing import Any
 from hookgate.filters.ast import BoolOp, FieldPath, Leaf, Node, Not, json_type
 from hookgate.filters.compiler import Filter, compile_filter
 from hookgate.filters.printer import literal, quote, to_text
-from hookgate.filters.semantics import MISSING, evaluate_leaf, resolve, resolve_traced
+from hookgate.filters.semantics import (
+    MISSING,
+    evaluate_leaf,
+    resolve,
+    resolve_traced,
+    strict_equal,
+)
 
 __all__ = ["Explanation", "LeafOutcome", "explain"]
 
@@ -118,6 +124,9 @@ def _message(leaf: Leaf, value: Any, matched: bool, negated: bool, payload: Any,
     if matched != negated:
         return f"{path} is {shown}, as required: {expected}"
     note = "" if _type_fits(leaf, value) else f" (a {json_type(value)})"
+    if leaf.op == "has-all" and isinstance(value, list) and not negated:
+        absent = [v for v in leaf.values if not any(strict_equal(item, v) for item in value)]
+        note = f", without {' '.join(literal(v) for v in absent)}"
     return f"{path} is {shown}{note}, expected {expected}"
 
 

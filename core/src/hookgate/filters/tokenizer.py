@@ -32,10 +32,6 @@ class Token:
     offset: int
     length: int
 
-    @property
-    def raw_is_quoted(self) -> bool:
-        return self.kind is TokenKind.STRING
-
 
 _SPACE = re.compile(r"\s+")
 # Unrolled loop: the two alternatives can't match the same text, so no backtracking blow-up.
@@ -110,7 +106,7 @@ def _unescape(text: str, body_offset: int, body: str) -> str:
     for escape in _ESCAPE.finditer(body):
         if escape.group(1) not in '"\\':
             raise FilterSyntaxError(
-                f'unknown escape {escape.group()!r} in a string: only \\" and \\\\ are '
+                f'unknown escape {escape.group()} in a string: only \\" and \\\\ are '
                 "escapes; write \\\\ for a literal backslash",
                 expression=text,
                 offset=body_offset + escape.start(),
