@@ -181,6 +181,15 @@ def test_digit_segment_on_an_object_reads_the_key(payload: Any, expected: bool) 
     assert compile_filter('(eq "0" "object key")')(payload) is expected
 
 
+def test_only_ascii_digits_index_an_array() -> None:
+    # "²" and "١" are digits to str.isdigit() but not indexes: they are plain keys.
+    payload = {"a": ["x", "y"], "b": {"²": "sq"}}
+    assert not compile_filter('(exists "a.²")')(payload)
+    assert not compile_filter('(exists "a.١")')(payload)
+    assert compile_filter('(eq "b.²" "sq")')(payload)
+    assert compile_filter('(has "a.*" "y")')(payload)
+
+
 @pytest.mark.parametrize("payload", [None, [], "text", 42, [{"a": 1}]])
 def test_a_payload_that_is_not_an_object_has_no_fields(payload: Any) -> None:
     assert compile_filter('(exists "a")')(payload) is False

@@ -108,6 +108,26 @@ def test_compiled_code_agrees_with_the_plain_evaluation(node: Node, payload: Any
     assert compile_filter(node)(payload) is explain(compile_filter(node), payload).matched
 
 
+odd_segments = st.text(
+    st.characters(blacklist_characters='."\\', blacklist_categories=("Cs",)),
+    min_size=1,
+    max_size=3,
+)
+odd_paths = st.lists(st.one_of(st.sampled_from(SEGMENTS), odd_segments), min_size=1, max_size=4)
+
+
+@RELAXED
+@given(odd_paths, st.sampled_from(["exists", "eq", "has"]), payloads)
+def test_any_path_compiles_and_agrees_with_the_plain_evaluation(
+    parts: list[str], op: str, payload: Any
+) -> None:
+    path = FieldPath(".".join(parts), tuple(parts))
+    node = Leaf(op, path, () if op == "exists" else ("x",))
+    flt = compile_filter(node)
+    assert flt(payload) is explain(flt, payload).matched
+    assert parse(str(flt)) == node
+
+
 @pytest.mark.slow
 @INDEX
 @given(st.lists(filters, min_size=1, max_size=30), st.lists(payloads, min_size=1, max_size=5))

@@ -20,7 +20,7 @@ from typing import Any
 from hookgate.filters.ast import FieldPath, Leaf, Node, Not, Scalar, walk_leaves
 from hookgate.filters.parser import parse
 from hookgate.filters.printer import to_text
-from hookgate.filters.semantics import MISSING, step, strict_equal
+from hookgate.filters.semantics import MISSING, is_index, step, strict_equal
 
 __all__ = ["Filter", "compile_accessor", "compile_filter"]
 
@@ -192,7 +192,7 @@ def _inline_path(segments: tuple[str, ...]) -> tuple[list[str], str]:
     current, known_dict = "d", True
     for segment, following in itertools.pairwise(segments):
         get = f"{current}.get({segment!r})" if known_dict else f"_step({current}, {segment!r})"
-        if following.isdigit():
+        if is_index(following):
             # The next step may index a list or read a key of an object: keep both open.
             guards.append(f"(v := {get}) is not None and v is not _M")
             known_dict = False
@@ -206,7 +206,7 @@ def _inline_path(segments: tuple[str, ...]) -> tuple[list[str], str]:
 
 
 def _prefix_step(segment: str, *, first: bool) -> str:
-    if segment.isdigit():
+    if is_index(segment):
         return f"    v = _step(v, {segment!r})"
     if first:  # the root is known to be a dict
         return f"    v = v.get({segment!r}, _M)"
@@ -216,7 +216,7 @@ def _prefix_step(segment: str, *, first: bool) -> str:
 def _map_step(segment: str) -> str:
     if segment == "*":
         return "[x for e in v if type(e) is list for x in e]"
-    if segment.isdigit():
+    if is_index(segment):
         return f"[x for e in v if (x := _step(e, {segment!r})) is not _M]"
     return f"[x for e in v if type(e) is dict and (x := e.get({segment!r}, _M)) is not _M]"
 

@@ -18,6 +18,7 @@ from hookgate.filters.compiler import Filter
 from hookgate.filters.parser import parse
 from hookgate.filters.printer import literal, quote, to_text
 from hookgate.filters.schema_view import Alt, Located, SchemaView
+from hookgate.filters.semantics import is_index
 from hookgate.filters.suggest import closest
 
 __all__ = ["Problem", "check_filter"]
@@ -131,7 +132,7 @@ def _step(
     prefix = ".".join(leaf.path.segments[:index])
     declared: list[list[Located]] = []
     extra: list[list[Located]] = []
-    if segment.isdigit():
+    if is_index(segment):
         declared.extend(a.items for a in alts if a.allows("array"))
     objects = [a for a in alts if a.allows("object")]
     for alt in objects:
@@ -139,7 +140,7 @@ def _step(
         (declared if kind == "declared" else extra if kind == "extra" else []).append(schemas)
     if declared:
         return _union(view, declared)
-    if not objects and not segment.isdigit():
+    if not objects and not is_index(segment):
         problems.append(_no_fields(leaf, prefix, segment, alts))
         return None
     names = {name for alt in objects for name in alt.properties}

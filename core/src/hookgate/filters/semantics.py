@@ -16,6 +16,7 @@ __all__ = [
     "MISSING",
     "Missing",
     "evaluate_leaf",
+    "is_index",
     "resolve",
     "resolve_traced",
     "step",
@@ -76,11 +77,16 @@ def resolve_traced(payload: Any, path: FieldPath) -> tuple[Any, int]:
     return value, len(path.segments)
 
 
+def is_index(segment: str) -> bool:
+    """Whether a path segment indexes an array: ASCII digits only (``"²".isdigit()`` is true)."""
+    return segment.isascii() and segment.isdigit()
+
+
 def step(value: Any, segment: str) -> Any:
     """One step of a path: a key of an object, or an index into an array."""
     if isinstance(value, dict):
         return value.get(segment, MISSING)
-    if isinstance(value, list) and segment.isdigit():
+    if isinstance(value, list) and is_index(segment):
         index = int(segment)
         return value[index] if index < len(value) else MISSING
     return MISSING
