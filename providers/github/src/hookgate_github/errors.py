@@ -141,9 +141,15 @@ def _forbidden(
     status = response.status_code
     if "access restrictions" in message:
         # An organization that restricts OAuth apps hides itself until an owner approves hookgate.
-        where = f"organization of {target.name}" if target else "organization"
+        where = "the organization"
+        if target is not None:
+            where = (
+                f"organization {target.name}"
+                if target.type == "organization"
+                else f"the organization that owns {target.name}"
+            )
         return ProviderAPIError(
-            f"the {where} restricts OAuth app access: an organization owner must approve "
+            f"{where} restricts OAuth app access: an organization owner must approve "
             "hookgate's OAuth app (GitHub → organization Settings → Third-party access)",
             status=status,
         )
