@@ -20,7 +20,7 @@ from githubkit.webhooks import sign as githubkit_sign
 from hookgate import Target
 from hookgate.services.events import list_runs
 from hookgate.services.sources import SourceView, create_source, get_source
-from hookgate.services.triggers import create_trigger
+from hookgate.services.triggers import TriggerView, create_trigger
 from hookgate.store.models import Event
 from hookgate_github.fake import FakeGitHub
 from sqlalchemy import select
@@ -80,6 +80,18 @@ async def _source(served: Served) -> SourceView:
     )
 
 
+async def _trigger(served: Served, source: SourceView, event: str, expression: str) -> TriggerView:
+    """A trigger whose filter core type-checks against the GitHub schema of ``event``."""
+    return await create_trigger(
+        served.runtime,
+        served.actor,
+        source_id=source.id,
+        agent_id=f"agent-{event}",
+        event_type=event,
+        filter=expression,
+    )
+
+
 async def _run_count(served: Served, trigger_id: str) -> int:
     return len(await list_runs(served.runtime, served.actor, trigger_id=trigger_id))
 
@@ -88,24 +100,10 @@ async def test_every_fixture_end_to_end(sqlite_url: str) -> None:
     async with serving(settings_for(sqlite_url)) as served:
         source = await _source(served)
         triggers = {
-            event: await create_trigger(
-                served.runtime,
-                served.actor,
-                source_id=source.id,
-                agent_id=f"agent-{event}",
-                event_type=event,
-                filter=expression,
-            )
+            event: await _trigger(served, source, event, expression)
             for event, expression in TRIGGERS.items()
         }
-        design = await create_trigger(
-            served.runtime,
-            served.actor,
-            source_id=source.id,
-            agent_id="reviewer",
-            event_type="pull_request",
-            filter=DESIGN_DOC_FILTER,
-        )
+        design = await _trigger(served, source, "pull_request", DESIGN_DOC_FILTER)
         expected = dict.fromkeys(TRIGGERS, 0)
         for event, body in _fixtures():
             answer = await _deliver(served, source, event, body, str(uuid.uuid4()))

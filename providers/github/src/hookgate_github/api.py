@@ -74,7 +74,7 @@ class GitHubAPI:
         response = await self.send(method, self.url(path), doing, json=json)
         if not response.is_success:
             raise api_error(response, doing, target)
-        return _json(response, doing) if response.content else None
+        return json_body(response, doing) if response.content else None
 
     async def pages(
         self,
@@ -94,7 +94,7 @@ class GitHubAPI:
             response = await self.send("GET", url, doing, params=query)
             if not response.is_success:
                 raise api_error(response, doing, target)
-            page = _json(response, doing)
+            page = json_body(response, doing)
             if not isinstance(page, list):
                 raise ProviderAPIError(f"GitHub answered a non-list while trying to {doing}")
             items.extend(i for i in page if isinstance(i, dict))
@@ -119,7 +119,8 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def _json(response: httpx.Response, doing: str) -> Any:
+def json_body(response: httpx.Response, doing: str) -> Any:
+    """The decoded body; a page that is not JSON (a wrong API URL) is a readable error."""
     try:
         return response.json()
     except ValueError as exc:
@@ -130,4 +131,4 @@ def _json(response: httpx.Response, doing: str) -> Any:
         ) from exc
 
 
-__all__ = ["API_VERSION", "HEADERS", "PER_PAGE", "GitHubAPI", "Json"]
+__all__ = ["API_VERSION", "HEADERS", "PER_PAGE", "GitHubAPI", "Json", "json_body"]

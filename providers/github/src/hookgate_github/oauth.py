@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import httpx
-from hookgate import OAuthAccount, OAuthClientSpec, OAuthToken, Target
+from hookgate import OAuthAccount, OAuthClientSpec, OAuthToken, ProviderAPIError, Target
 
 from hookgate_github.api import GitHubAPI
 from hookgate_github.settings import GitHubSettings
@@ -44,6 +44,10 @@ async def account(
     """The signed-in user and the organizations and repositories they administer."""
     api = GitHubAPI(client, settings.api_url, token=token.access_token)
     user = await api.call("GET", "/user", "read the signed-in GitHub user")
+    if not isinstance(user, dict) or "id" not in user or "login" not in user:
+        raise ProviderAPIError(
+            "GitHub's /user answer has no id and login: is HOOKGATE_GITHUB_API_URL GitHub's API?"
+        )
     targets = [*await _admin_orgs(api), *await _admin_repos(api)]
     return OAuthAccount(account_id=str(user["id"]), name=str(user["login"]), targets=targets)
 

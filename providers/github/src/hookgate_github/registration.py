@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from hookgate import ProviderAPIError, RemoteHook, SourceContext, Target
 
-from hookgate_github.api import GitHubAPI, Json
+from hookgate_github.api import GitHubAPI, Json, json_body
 from hookgate_github.errors import api_error, github_message, missing_scopes
 
 #: GitHub's event wildcard; hookgate's "no events listed" means the same.
@@ -103,7 +103,7 @@ async def create_hook(api: GitHubAPI, source: SourceContext, target: Target) -> 
         return await _adopt(api, source, target)
     if not response.is_success:
         raise api_error(response, doing, target)
-    return _checked(response.json(), target, doing)
+    return _checked(json_body(response, doing), target, doing)
 
 
 async def _adopt(api: GitHubAPI, source: SourceContext, target: Target) -> RemoteHook:
@@ -132,7 +132,7 @@ async def update_hook(api: GitHubAPI, source: SourceContext, hook: RemoteHook) -
         )
     if not response.is_success:
         raise api_error(response, doing, hook.target)
-    return _checked(response.json(), hook.target, doing)
+    return _checked(json_body(response, doing), hook.target, doing)
 
 
 async def delete_hook(api: GitHubAPI, hook: RemoteHook) -> None:
