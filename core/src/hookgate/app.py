@@ -2,6 +2,8 @@
 
 Mount it in any ASGI server; its lifespan starts the runtime (migrations, the
 event writer) and, unless ``worker=False``, an in-process dispatch worker.
+The admin API is mounted at ``/api/v1``; every request gets a request id and
+one JSON log line (:class:`hookgate.logs.RequestLog`).
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
+from hookgate.api import create_api
 from hookgate.dispatch.worker import Worker
 from hookgate.ingest import Ingest
+from hookgate.logs import RequestLog
 from hookgate.runtime import Runtime
 
 
@@ -63,7 +68,9 @@ def create_app(runtime: Runtime | None = None, *, worker: bool = True) -> Starle
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            Mount("/api/v1", app=create_api(rt)),
         ],
+        middleware=[Middleware(RequestLog, enabled=rt.settings.log_requests)],
         lifespan=lifespan,
     )
     app.state.runtime = rt

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     #: Runs per hour per workspace; 0 means unlimited.
     workspace_runs_per_hour: int = Field(default=0, ge=0)
     retention_days: int = Field(default=30, ge=1)
+    #: Log level of ``hookgate serve`` and ``hookgate worker`` (JSON lines on stderr).
+    log_level: str = "INFO"
+    #: One log line per HTTP request (method, path without secrets, status, time, actor).
+    log_requests: bool = True
 
     @field_validator("providers")
     @classmethod

@@ -11,6 +11,7 @@ import uvicorn
 
 from hookgate.app import create_app
 from hookgate.dispatch.worker import Worker
+from hookgate.logs import configure_logging
 from hookgate.runtime import Runtime
 
 
@@ -21,12 +22,16 @@ from hookgate.runtime import Runtime
 def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     """Serve webhooks (and, by default, dispatch them in this process)."""
     runtime = Runtime()
+    configure_logging(runtime.settings.log_level)
     app = create_app(runtime, worker=not no_worker)
+    # hookgate logs each request itself, as JSON and without the webhook URL secret that
+    # uvicorn's access log would print; log_config=None leaves uvicorn's own records to it.
     uvicorn.run(
         app,
         host=host or runtime.settings.host,
         port=port if port is not None else runtime.settings.port,
-        log_level="info",
+        log_config=None,
+        access_log=False,
     )
 
 
@@ -40,6 +45,7 @@ def worker() -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         async with Runtime() as runtime:
+            configure_logging(runtime.settings.log_level)
             dispatch = Worker(runtime)
             await dispatch.start()
             click.echo("hookgate worker running; Ctrl-C stops it")

@@ -8,10 +8,11 @@ messages meant for the person who made the request.
 from hookgate.services.common import (
     Actor,
     Conflict,
+    Forbidden,
     Invalid,
     NotFound,
     ServiceError,
     default_actor,
 )
 
-__all__ = ["Actor", "Conflict", "Invalid", "NotFound", "ServiceError", "default_actor"]
+__all__ = ["Actor", "Conflict", "Forbidden", "Invalid", "NotFound", "ServiceError", "default_actor"]

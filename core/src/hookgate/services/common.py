@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,32 +19,53 @@ DEFAULT_WORKSPACE = "default"
 DEFAULT_ADMIN = "admin"
 
 
+Role = Literal["admin", "member"]
+ROLES: tuple[Role, ...] = ("admin", "member")
+
+
 class ServiceError(HookgateError):
-    """A request the service refuses; ``status`` is the HTTP status it maps to."""
+    """A request the service refuses.
+
+    ``status`` is the HTTP status and ``code`` the machine-readable error code
+    the admin API answers with; ``details`` is optional structured context
+    (for example the line and column of a filter error). None of them may
+    hold a secret value.
+    """
 
     status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.details = details
 
 
 class Invalid(ServiceError):
-    """The request is malformed or breaks a rule (an invalid filter, an unknown event type)."""
+    """The request is well-formed but breaks a rule (an invalid filter, an unknown event type)."""
+
+    status = 422
+    code = "invalid"
 
 
 class NotFound(ServiceError, LookupError):
     """No such object in the actor's workspace (also used for objects of other tenants)."""
 
     status = 404
+    code = "not_found"
 
 
 class Conflict(ServiceError):
     """The object exists already (a source name taken in the workspace)."""
 
     status = 409
+    code = "conflict"
 
 
 class Forbidden(ServiceError):
     """The actor's role does not allow this."""
 
     status = 403
+    code = "forbidden"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +74,31 @@ class Actor:
 
     workspace_id: str
     user_id: str
-    role: Literal["admin", "member"]
+    role: Role
     name: str = ""
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
     def require_admin(self, action: str) -> None:
         if self.role != "admin":
-            raise Forbidden(f"only workspace admins can {action}")
+            raise Forbidden(f"only workspace admins can {action}; ask an admin of your workspace")
+
+    @classmethod
+    def operator(cls, workspace_id: str) -> Actor:
+        """Whoever runs the CLI on the server: an admin of any workspace, not a stored user.
+
+        Audit entries name it ``cli:<login>`` so they are told apart from API callers.
+        """
+        try:
+            login = getpass.getuser()
+        except (KeyError, OSError):  # no login name in some containers
+            login = "unknown"
+        return cls(workspace_id, f"cli:{login}", "admin", f"cli:{login}")
 
 
-async def ensure_user(
-    session: AsyncSession, workspace: str, name: str, role: Literal["admin", "member"]
-) -> Actor:
+async def ensure_user(session: AsyncSession, workspace: str, name: str, role: Role) -> Actor:
     """The user ``name`` of workspace ``workspace``, both created when new."""
     ws = await session.scalar(select(Workspace).where(Workspace.name == workspace))
     if ws is None:

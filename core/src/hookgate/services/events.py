@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from hookgate.filters import FilterSyntaxError, explain
 from hookgate.ingest import parse_payload
-from hookgate.services.common import Actor, Invalid, NotFound
+from hookgate.services.common import Actor, Invalid, NotFound, audit
 from hookgate.store.models import Event, Run, Source, Trigger, utcnow
 
 if TYPE_CHECKING:
@@ -104,6 +104,14 @@ async def list_events(
     status: str | None = None,
     limit: int = 50,
 ) -> list[EventView]:
+    """Events of the workspace's sources, newest first, without payloads.
+
+    Every user sees the events of every source of the workspace (any user may
+    add triggers to any source); payloads are shown by :func:`get_event` only.
+    With ``source_id``, an unknown source is :class:`NotFound`, not an empty list.
+    """
+    if source_id:
+        await _source(runtime, actor, source_id)
     query = (
         select(Event)
         .join(Source, Source.id == Event.source_id)
@@ -117,6 +125,14 @@ async def list_events(
         query = query.where(Event.status == status)
     async with runtime.db.session() as session:
         return [_event_view(row) for row in await session.scalars(query)]
+
+
+async def _source(runtime: Runtime, actor: Actor, source_id: str) -> Source:
+    async with runtime.db.session() as session:
+        row = await session.get(Source, source_id)
+    if row is None or row.workspace_id != actor.workspace_id:
+        raise NotFound(f"no source {source_id!r} in this workspace")
+    return row
 
 
 async def _event(runtime: Runtime, actor: Actor, event_id: str) -> tuple[Event, Source]:
@@ -134,28 +150,34 @@ async def _event(runtime: Runtime, actor: Actor, event_id: str) -> tuple[Event, 
 
 
 async def get_event(runtime: Runtime, actor: Actor, event_id: str) -> EventView:
-    """An event with its runs and, per trigger of the actor, whether it matched and why."""
+    """An event with the actor's runs and, per trigger of the actor, whether it matched and why.
+
+    Runs are their trigger owner's only, admins included. The payload is shown
+    to admins, and to a member only through a run of their own that carries it.
+    """
     event, source = await _event(runtime, actor, event_id)
     async with runtime.db.session() as session:
         triggers = list(
             await session.scalars(
-                select(Trigger).where(
-                    Trigger.source_id == source.id, Trigger.owner_id == actor.user_id
-                )
+                select(Trigger)
+                .where(Trigger.source_id == source.id, Trigger.owner_id == actor.user_id)
+                .order_by(Trigger.created_at)
             )
         )
         mine = {t.id for t in triggers}
         runs = [
             r
-            for r in await session.scalars(select(Run).where(Run.event_id == event.id))
-            if r.trigger_id in mine or actor.role == "admin"
+            for r in await session.scalars(
+                select(Run).where(Run.event_id == event.id).order_by(Run.created_at)
+            )
+            if r.trigger_id in mine
         ]
     try:
         payload = parse_payload(event.body, event.content_type)
     except (ValueError, UnicodeDecodeError):
         payload = None
     outcomes = [_outcome(t, event, payload) for t in triggers]
-    shown = payload if actor.role == "admin" or runs else None
+    shown = payload if actor.is_admin or any(r.include_payload for r in runs) else None
     return _event_view(event, runs=[run_view(r) for r in runs], outcomes=outcomes, payload=shown)
 
 
@@ -177,8 +199,12 @@ def _outcome(trigger: Trigger, event: Event, payload: Any) -> dict[str, Any]:
 
 
 async def replay_event(runtime: Runtime, actor: Actor, event_id: str) -> EventView:
-    """Match the event again against today's triggers; matches become new runs."""
+    """Match the event again against today's triggers; matches become new runs.
+
+    Admins only: a replay starts runs of every user's matching triggers.
+    """
     event, _ = await _event(runtime, actor, event_id)
+    actor.require_admin("replay events (it starts runs of every matching trigger)")
     if event.status in ("pending", "processing"):
         raise Invalid(f"event {event_id} is still being dispatched")
     if event.status in ("handshake", "malformed"):
@@ -189,6 +215,7 @@ async def replay_event(runtime: Runtime, actor: Actor, event_id: str) -> EventVi
             .where(Event.id == event.id)
             .values(status="pending", generation=Event.generation + 1, claimed_at=None, detail=None)
         )
+        audit(session, actor, "event.replayed", event.id, source_id=event.source_id)
     runtime.work_ready.set()
     replayed, _ = await _event(runtime, actor, event_id)
     return _event_view(replayed)

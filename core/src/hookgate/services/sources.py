@@ -22,21 +22,29 @@ if TYPE_CHECKING:
 SCHEMA_POLICIES = ("record", "enforce")
 
 
+#: The longest rotation grace: a forgotten old secret should not verify forever.
+MAX_GRACE = timedelta(days=30)
+
+
 @dataclass(frozen=True)
 class SourceView:
-    """A source as shown to people. ``secret`` is set only at creation and rotation."""
+    """A source as shown to people. ``secret`` is set only at creation and rotation.
+
+    ``url`` (it holds the URL secret) and ``secret_hint`` (the signing secret's
+    last 4 characters) are ``None`` for members: only admins see secrets.
+    """
 
     id: str
     name: str
     provider: str
-    url: str
+    url: str | None
     events: list[str]
     config: dict[str, Any]
     schema_policy: str
     status: str
     verified_at: datetime | None
     created_at: datetime
-    secret_hint: str
+    secret_hint: str | None
     secret: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -46,21 +54,24 @@ class SourceView:
         return data
 
 
-def _view(runtime: Runtime, row: Source, secret: str | None = None) -> SourceView:
-    record = runtime.sources.record(row)
-    current = record.secrets[0].secret if record.secrets else ""
+def _view(runtime: Runtime, actor: Actor, row: Source, secret: str | None = None) -> SourceView:
+    url = hint = None
+    if actor.is_admin:
+        record = runtime.sources.record(row)
+        url = record.url
+        hint = "…" + (record.secrets[0].secret[-4:] if record.secrets else "")
     return SourceView(
         id=row.id,
         name=row.name,
         provider=row.provider,
-        url=record.url,
+        url=url,
         events=list(row.events or []),
         config=dict(row.config or {}),
         schema_policy=row.schema_policy,
         status=row.status,
         verified_at=row.verified_at,
         created_at=row.created_at,
-        secret_hint="…" + current[-4:],
+        secret_hint=hint,
         secret=secret,
     )
 
@@ -136,7 +147,7 @@ async def create_source(
             audit(session, actor, "source.created", row.id, provider=provider, name=row.name)
     except IntegrityError:
         raise Conflict(f"a source named {name!r} exists in this workspace") from None
-    return _view(runtime, row, secret=signing_secret)
+    return _view(runtime, actor, row, secret=signing_secret)
 
 
 async def _get(runtime: Runtime, actor: Actor, source_id: str) -> Source:
@@ -150,7 +161,7 @@ async def _get(runtime: Runtime, actor: Actor, source_id: str) -> Source:
 
 
 async def get_source(runtime: Runtime, actor: Actor, source_id: str) -> SourceView:
-    return _view(runtime, await _get(runtime, actor, source_id))
+    return _view(runtime, actor, await _get(runtime, actor, source_id))
 
 
 async def list_sources(runtime: Runtime, actor: Actor) -> list[SourceView]:
@@ -158,7 +169,7 @@ async def list_sources(runtime: Runtime, actor: Actor) -> list[SourceView]:
         rows = await session.scalars(
             select(Source).where(Source.workspace_id == actor.workspace_id).order_by(Source.name)
         )
-        return [_view(runtime, row) for row in rows]
+        return [_view(runtime, actor, row) for row in rows]
 
 
 async def update_source(
@@ -171,29 +182,40 @@ async def update_source(
     schema_policy: str | None = None,
 ) -> SourceView:
     actor.require_admin("change sources")
-    async with runtime.db.session() as session, session.begin():
-        row = await session.get(Source, source_id)
-        if row is None or row.workspace_id != actor.workspace_id:
-            raise NotFound(f"no source {source_id!r} in this workspace")
-        if name is not None:
-            row.name = name.strip()
-        if events is not None:
-            _check_events(runtime, row.provider, events)
-            row.events = list(events)
-        if schema_policy is not None:
-            if schema_policy not in SCHEMA_POLICIES:
-                raise Invalid(f"schema_policy must be one of {', '.join(SCHEMA_POLICIES)}")
-            row.schema_policy = schema_policy
-        audit(session, actor, "source.updated", row.id, name=row.name, events=row.events)
+    if name is not None and not name.strip():
+        raise Invalid("a source needs a name")
+    if schema_policy is not None and schema_policy not in SCHEMA_POLICIES:
+        raise Invalid(f"schema_policy must be one of {', '.join(SCHEMA_POLICIES)}")
+    try:
+        async with runtime.db.session() as session, session.begin():
+            row = await session.get(Source, source_id)
+            if row is None or row.workspace_id != actor.workspace_id:
+                raise NotFound(f"no source {source_id!r} in this workspace")
+            if events is not None:
+                _check_events(runtime, row.provider, events)
+                row.events = list(events)
+            row.name = name.strip() if name is not None else row.name
+            row.schema_policy = schema_policy or row.schema_policy
+            await session.flush()
+            audit(session, actor, "source.updated", row.id, name=row.name, events=row.events)
+    except IntegrityError:
+        raise Conflict(f"a source named {name!r} exists in this workspace") from None
     runtime.sources.invalidate(source_id)
-    return _view(runtime, row)
+    return _view(runtime, actor, row)
 
 
 async def rotate_secret(
     runtime: Runtime, actor: Actor, source_id: str, *, grace: timedelta = timedelta(hours=24)
 ) -> SourceView:
-    """New signing secret; the previous one keeps verifying for ``grace``."""
+    """New signing secret; the previous one keeps verifying for ``grace``.
+
+    Older secrets still inside an earlier grace period keep their own expiry,
+    so two quick rotations do not cut off deliveries signed with the first.
+    ``grace`` 0 (a leaked secret) stops every previous secret at once.
+    """
     actor.require_admin("rotate source secrets")
+    if grace < timedelta(0) or grace > MAX_GRACE:
+        raise Invalid(f"grace must be between 0 and {MAX_GRACE.days * 24} hours")
     new_secret = random_token(32)
     now = utcnow()
     async with runtime.db.session() as session, session.begin():
@@ -201,12 +223,15 @@ async def rotate_secret(
         if row is None or row.workspace_id != actor.workspace_id:
             raise NotFound(f"no source {source_id!r} in this workspace")
         box = runtime.secret_box
-        current = decode_secrets(box.decrypt(row.secrets_enc))[:1]
-        kept = [StoredSecret(s.secret, now + grace) for s in current if grace.total_seconds() > 0]
+        current, *older = decode_secrets(box.decrypt(row.secrets_enc))
+        kept: list[StoredSecret] = []
+        if grace > timedelta(0):  # grace 0 is the emergency cut: every old secret stops now
+            kept.append(StoredSecret(current.secret, now + grace))
+            kept += [s for s in older if s.expires_at is not None and s.expires_at > now]
         row.secrets_enc = box.encrypt(encode_secrets([StoredSecret(new_secret), *kept]))
         audit(session, actor, "source.secret_rotated", row.id, grace_seconds=grace.total_seconds())
     runtime.sources.invalidate(source_id)
-    return _view(runtime, row, secret=new_secret)
+    return _view(runtime, actor, row, secret=new_secret)
 
 
 async def delete_source(runtime: Runtime, actor: Actor, source_id: str) -> None:

@@ -1,0 +1,90 @@
+"""Error answers of the admin API: ``{"error": {"code", "message", "details"}}``.
+
+Service errors carry their status and code (:mod:`hookgate.services.common`);
+everything else that can go wrong before a service runs (authentication, a
+malformed body, a field that fails validation) is an :class:`ApiError` here.
+Messages say what is wrong and how to fix it and never echo a secret: a
+validation error names the field, never the value that was sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from starlette.responses import JSONResponse
+
+from hookgate.errors import AuthenticationError
+from hookgate.services.common import ServiceError
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """Every non-2xx answer of the admin API."""
+
+    error: ErrorInfo
+
+
+class ApiError(Exception):
+    """An answer other than success, raised anywhere below an endpoint."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.headers = headers
+
+    def response(self) -> JSONResponse:
+        body = ErrorBody(
+            error=ErrorInfo(code=self.code, message=self.message, details=self.details)
+        )
+        return JSONResponse(body.model_dump(mode="json"), self.status, headers=self.headers)
+
+
+def from_service(exc: ServiceError) -> ApiError:
+    return ApiError(exc.status, exc.code, str(exc), exc.details)
+
+
+def unauthorized(exc: AuthenticationError) -> ApiError:
+    return ApiError(401, "unauthorized", str(exc), headers={"WWW-Authenticate": "Bearer"})
+
+
+def invalid_fields(exc: ValidationError, where: str) -> ApiError:
+    """422 naming each field that failed, e.g. ``name: Field required``."""
+    problems = [
+        {
+            "field": ".".join(str(part) for part in error["loc"]) or where,
+            "message": error["msg"],
+            "type": error["type"],
+        }
+        for error in exc.errors(include_input=False, include_url=False)
+    ]
+    summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
+    return ApiError(422, "validation_error", f"invalid {where}: {summary}", problems)
+
+
+#: The statuses an error answer can have, with what they mean (for the OpenAPI document).
+ERROR_STATUSES: dict[int, str] = {
+    400: "The body is not JSON.",
+    401: "No API key, an unknown one, or a revoked one.",
+    403: "Your role does not allow this (members cannot manage sources, read the audit log, ...).",
+    404: "No such object in your workspace, or not yours (triggers and runs are personal).",
+    409: "The name is taken in the workspace.",
+    413: "The body is over HOOKGATE_MAX_BODY_BYTES.",
+    422: "A field is invalid, or the request breaks a rule; `details` says which.",
+}

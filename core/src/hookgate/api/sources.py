@@ -1,0 +1,198 @@
+"""``/api/v1/sources``: webhook sources (creating and changing them is for admins)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from hookgate.api.events import EventOut, EventQuery, event_out
+from hookgate.api.models import Input, Name, Output, Page, Secret, Settings, Word
+from hookgate.api.router import Call, Operation
+from hookgate.services import events as event_service
+from hookgate.services import sources as service
+from hookgate.services.sources import MAX_GRACE, SourceView
+
+Algorithm = Literal["sha1", "sha256", "sha512"]
+SchemaPolicy = Literal["record", "enforce"]
+
+
+class SourceCreate(Input):
+    provider: Word = Field(description="Provider name, as `GET /api/v1/providers` lists it.")
+    name: Name = Field(description="Unique in the workspace.")
+    signature_header: Word | None = Field(
+        default=None, description="Custom sources: the header carrying the signature."
+    )
+    algorithm: Algorithm | None = Field(default=None, description="Custom sources: HMAC hash.")
+    secret: Secret | None = Field(
+        default=None, description="Signing secret; generated when omitted. Shown this once."
+    )
+    events: list[Word] = Field(
+        default_factory=list, max_length=500, description="Subscribed event types; empty: all."
+    )
+    schema_policy: SchemaPolicy = "record"
+    config: Settings = Field(
+        default_factory=dict, description="Any other provider setting (the CLI's --set)."
+    )
+
+    def provider_config(self) -> dict[str, Any]:
+        named = {"signature_header": self.signature_header, "algorithm": self.algorithm}
+        return {**self.config, **{k: v for k, v in named.items() if v is not None}}
+
+
+class SourceUpdate(Input):
+    name: Name | None = None
+    events: list[Word] | None = Field(default=None, max_length=500)
+    schema_policy: SchemaPolicy | None = None
+
+
+class RotateSecret(Input):
+    grace: float = Field(
+        default=24.0,
+        ge=0,
+        le=MAX_GRACE.total_seconds() / 3600,
+        description="Hours the previous secret keeps verifying (in-flight deliveries).",
+    )
+
+
+class SourceOut(Output):
+    id: str
+    name: str
+    provider: str
+    url: str | None = Field(description="The receiving URL; it holds a secret: admins only.")
+    events: list[str]
+    config: dict[str, Any]
+    schema_policy: str
+    status: str
+    verified_at: datetime | None
+    created_at: datetime
+    secret_hint: str | None = Field(
+        description="The signing secret's last 4 characters; admins only."
+    )
+
+
+class SourceWithSecret(SourceOut):
+    """A source just created or rotated: the only time the signing secret is shown."""
+
+    secret: str
+
+
+def source_out(view: SourceView) -> SourceOut:
+    return SourceOut.model_validate({k: v for k, v in vars(view).items() if k != "secret"})
+
+
+def with_secret(view: SourceView) -> SourceWithSecret:
+    return SourceWithSecret.model_validate(vars(view))
+
+
+async def create_source(call: Call) -> BaseModel:
+    body = call.body_as(SourceCreate)
+    view = await service.create_source(
+        call.runtime,
+        call.actor,
+        provider=body.provider,
+        name=body.name,
+        config=body.provider_config(),
+        secret=body.secret,
+        events=body.events,
+        schema_policy=body.schema_policy,
+    )
+    return with_secret(view)
+
+
+async def list_sources(call: Call) -> BaseModel:
+    views = await service.list_sources(call.runtime, call.actor)
+    return Page[SourceOut](items=[source_out(v) for v in views])
+
+
+async def get_source(call: Call) -> BaseModel:
+    return source_out(await service.get_source(call.runtime, call.actor, call.id))
+
+
+async def update_source(call: Call) -> BaseModel:
+    body = call.body_as(SourceUpdate)
+    view = await service.update_source(
+        call.runtime,
+        call.actor,
+        call.id,
+        name=body.name,
+        events=body.events,
+        schema_policy=body.schema_policy,
+    )
+    return source_out(view)
+
+
+async def rotate_secret(call: Call) -> BaseModel:
+    grace = timedelta(hours=call.body_as(RotateSecret).grace)
+    return with_secret(await service.rotate_secret(call.runtime, call.actor, call.id, grace=grace))
+
+
+async def delete_source(call: Call) -> None:
+    await service.delete_source(call.runtime, call.actor, call.id)
+
+
+async def source_events(call: Call) -> BaseModel:
+    query = call.query_as(EventQuery)
+    views = await event_service.list_events(
+        call.runtime, call.actor, source_id=call.id, status=query.status, limit=query.limit
+    )
+    return Page[EventOut](items=[event_out(v) for v in views])
+
+
+_ADMIN = "Admins only."
+OPERATIONS = [
+    Operation("GET", "/sources", list_sources, "List the workspace's sources", Page[SourceOut]),
+    Operation(
+        "POST",
+        "/sources",
+        create_source,
+        "Create a source",
+        SourceWithSecret,
+        status=201,
+        body=SourceCreate,
+        description=f"{_ADMIN} The answer carries the signing secret and URL, shown this once.",
+        errors=(403, 409),
+    ),
+    Operation("GET", "/sources/{id}", get_source, "Show a source", SourceOut),
+    Operation(
+        "PATCH",
+        "/sources/{id}",
+        update_source,
+        "Change a source's name, subscribed events or schema policy",
+        SourceOut,
+        body=SourceUpdate,
+        description=_ADMIN,
+        errors=(403, 409),
+    ),
+    Operation(
+        "DELETE",
+        "/sources/{id}",
+        delete_source,
+        "Delete a source with its triggers, events and runs",
+        None,
+        status=204,
+        description=_ADMIN,
+        errors=(403,),
+    ),
+    Operation(
+        "POST",
+        "/sources/{id}/rotate-secret",
+        rotate_secret,
+        "Replace the signing secret; the previous one verifies for `grace` hours",
+        SourceWithSecret,
+        body=RotateSecret,
+        description=f"{_ADMIN} The answer carries the new secret, shown this once.",
+        errors=(403,),
+    ),
+    Operation(
+        "GET",
+        "/sources/{id}/events",
+        source_events,
+        "Events received by a source, newest first (without payloads)",
+        Page[EventOut],
+        query=EventQuery,
+    ),
+]
+
+__all__ = ["OPERATIONS"]
