@@ -53,6 +53,17 @@ class Settings(BaseSettings):
     #: One log line per HTTP request (method, path without secrets, status, time, actor).
     log_requests: bool = True
 
+    #: Filter generation: the base URL of an OpenAI-compatible chat-completions API
+    #: (``https://api.openai.com/v1``, ``http://localhost:11434/v1`` for Ollama, a vLLM or
+    #: llama.cpp server). Empty turns the built-in generator off; hand-written filters always work.
+    llm_base_url: str = ""
+    #: The model name that API knows (``gpt-4o-mini``, ``qwen2.5-coder:7b``, ...).
+    llm_model: str = ""
+    #: Sent as ``Authorization: Bearer``; local servers usually need none. Never logged.
+    llm_api_key: SecretStr | None = None
+    #: Seconds to wait for one answer of the model before giving up.
+    llm_timeout: float = Field(default=60.0, gt=0)
+
     @field_validator("providers")
     @classmethod
     def _strip(cls, value: str) -> str:

@@ -39,7 +39,7 @@ from hookgate.types import (
 log = logging.getLogger("hookgate.plugins")
 
 #: Core's own plugins (cross-cutting hooks only), registered before providers.
-DEFAULT_PLUGINS: tuple[str, ...] = ("hookgate.sinks",)
+DEFAULT_PLUGINS: tuple[str, ...] = ("hookgate.sinks", "hookgate.generation.backend")
 
 Status = Literal["ok", "broken", "disabled"]
 

@@ -1,0 +1,49 @@
+"""Natural-language filter generation: a description in, a checked filter out.
+
+::
+
+    from hookgate.generation import generate_filter
+
+    result = await generate_filter(
+        runtime, actor, description="PRs opened with more than 20 changed files",
+        provider="github", event_type="pull_request", source_id=source.id,
+    )
+    result.filter            # '(and (eq "action" "opened") (gt "pull_request.changed_files" 20))'
+    result.dry_run.summary   # 'would have matched 3 of the last 50 pull_request events'
+
+The generator is whatever plugin implements ``filter_generator``; the
+built-in one (:mod:`hookgate.generation.backend`) calls an OpenAI-compatible
+API configured by ``HOOKGATE_LLM_*``. ``docs/generation.md`` has the details.
+"""
+
+from __future__ import annotations
+
+from hookgate.generation.backend import OpenAICompatibleGenerator
+from hookgate.generation.errors import (
+    GenerationError,
+    GeneratorNotConfigured,
+    GeneratorTimeout,
+    NoValidFilter,
+    UnusableAnswer,
+)
+from hookgate.generation.generate import (
+    MAX_DESCRIPTION,
+    MAX_REPAIRS,
+    GenerationResult,
+    generate_filter,
+    generator_for,
+)
+
+__all__ = [
+    "MAX_DESCRIPTION",
+    "MAX_REPAIRS",
+    "GenerationError",
+    "GenerationResult",
+    "GeneratorNotConfigured",
+    "GeneratorTimeout",
+    "NoValidFilter",
+    "OpenAICompatibleGenerator",
+    "UnusableAnswer",
+    "generate_filter",
+    "generator_for",
+]
