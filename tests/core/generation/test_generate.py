@@ -121,8 +121,9 @@ async def test_always_invalid_fails_clearly_with_the_last_problem(sqlite_url: st
             await generate(fake, sqlite_url)
     assert len(fake.requests) == 3  # the first answer and two repairs
     error = caught.value
-    assert error.status == 422
+    assert (error.status, error.code) == (422, "no_valid_filter")
     assert error.problems == [str(problem)] * 3
+    assert error.details == {"problems": error.problems, "last_answer": wrong}
     assert error.last_answer == wrong
     assert f"no valid filter after 3 attempt(s); the last problem: {problem}" in str(error)
     assert "hookgate filter check" in str(error)
@@ -145,7 +146,7 @@ async def test_without_configuration_generation_says_how_to_configure(sqlite_url
     async with runtime_with(None, sqlite_url) as (runtime, actor):
         with pytest.raises(GeneratorNotConfigured) as caught:
             await generate_filter(runtime, actor, description=DESCRIPTION, **PR)
-    assert caught.value.status == 503
+    assert (caught.value.status, caught.value.code) == (503, "generation_not_configured")
     assert "HOOKGATE_LLM_BASE_URL and HOOKGATE_LLM_MODEL are not set" in str(caught.value)
 
 
@@ -160,7 +161,7 @@ async def test_a_timeout_is_a_clear_error(sqlite_url: str) -> None:
     ):
         with pytest.raises(GeneratorTimeout, match="HOOKGATE_LLM_TIMEOUT") as caught:
             await generate_filter(runtime, actor, description=DESCRIPTION, **PR)
-    assert caught.value.status == 504
+    assert (caught.value.status, caught.value.code) == (504, "generation_timeout")
 
 
 async def test_a_plugin_generator_that_crashes_is_reported_by_name(sqlite_url: str) -> None:
