@@ -12,12 +12,13 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from hookgate.api import create_api
+from hookgate.api import create_api, outer_http_error
 from hookgate.dispatch.worker import Worker
 from hookgate.ingest import Ingest
 from hookgate.logs import RequestLog
@@ -71,6 +72,8 @@ def create_app(runtime: Runtime | None = None, *, worker: bool = True) -> Starle
             Mount("/api/v1", app=create_api(rt)),
         ],
         middleware=[Middleware(RequestLog, enabled=rt.settings.log_requests)],
+        # A path the /api/v1 mount cannot take (a newline in an id) still gets a JSON error.
+        exception_handlers={HTTPException: outer_http_error},
         lifespan=lifespan,
     )
     app.state.runtime = rt

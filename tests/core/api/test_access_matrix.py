@@ -189,6 +189,12 @@ CELLS = [
         _statuses(200, 200, 200),
         body=lambda i, w: {"filter": FILTER, "payload": PAYLOAD},
     ),
+    Cell(
+        "POST",
+        "/filters/dry-run",
+        _statuses(200, 200, 404),
+        body=lambda i, w: {"filter": FILTER, "source_id": i["source"]},
+    ),
     Cell("GET", "/providers", _statuses(200, 200, 200)),
     Cell("GET", "/providers/{id}", _statuses(200, 200, 200), "provider"),
     Cell("GET", "/audit", _statuses(200, 403, 200), check=_audit),

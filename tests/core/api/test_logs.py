@@ -165,6 +165,13 @@ async def _drive(d: Driver, keys: dict[str, str]) -> list[str]:
             member,
             {"json": {"filter": "(eq a 1)", "payload": {"a": SIGNING_SECRET}}},
         ),
+        (
+            "POST",
+            "/filters/dry-run",
+            "/filters/dry-run",
+            member,
+            {"json": {"filter": "(eq a 1)", "source_id": sid}},
+        ),
         ("GET", "/providers", "/providers", member, {}),
         ("GET", "/providers/{id}", "/providers/custom", member, {}),
         ("GET", "/audit", "/audit", admin, {}),

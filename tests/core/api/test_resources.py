@@ -100,6 +100,20 @@ async def test_bad_input_is_refused_with_the_field_named(sqlite_url: str) -> Non
         assert grace.json()["error"]["details"][0]["field"] == "grace"
 
 
+async def test_unknown_routes_and_odd_ids_answer_json_errors(sqlite_url: str) -> None:
+    async with world(sqlite_url) as w:
+        admin = w.clients["admin"]
+        newline = await admin.get("/events/a%0Ab")  # the /api/v1 mount cannot even route it
+        odd = await admin.get("/sources/%C3%A9t%C3%A9")
+        nowhere = await admin.get("/nowhere")
+        wrong_method = await admin.put("/sources")
+    for response in (newline, odd, nowhere):
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+
+
 def _template(response: httpx.Response) -> str:
     path = response.request.url.path.removeprefix("/api/v1")
     return "/sources/{id}/rotate-secret" if path.endswith("rotate-secret") else path
@@ -154,7 +168,7 @@ async def test_members_see_payloads_only_through_their_own_runs(sqlite_url: str)
         assert (await admin.get(event_url)).json()["payload"] == {"private": 1}
 
 
-async def test_filter_check_and_test(sqlite_url: str) -> None:
+async def test_filter_check_test_and_dry_run(sqlite_url: str) -> None:
     async with world(sqlite_url) as w:
         client = w.clients["member"]
         typo = await client.post(
@@ -175,6 +189,14 @@ async def test_filter_check_and_test(sqlite_url: str) -> None:
         )
         assert tested.json()["matched"] is False
         assert "expected > 2" in tested.json()["reasons"][0]["message"]
+        source = (await w.clients["admin"].post("/sources", json={**CUSTOM, "name": "s"})).json()
+        for n in range(3):
+            await _send_signed(w, source["id"], source["secret"], {"n": n})
+        dry = await client.post(
+            "/filters/dry-run", json={"filter": "(gte n 1)", "source_id": source["id"]}
+        )
+        assert (dry.json()["checked"], dry.json()["matched"]) == (3, 2)
+        assert Contract().problems("POST", "/filters/dry-run", dry) == []
 
 
 async def test_admin_actions_are_audited_without_secret_values(database_url: str) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from hookgate.api import audit, events, filters, providers, sources, triggers
@@ -50,6 +50,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return ApiError(exc.status_code, "not_found", f"no API route {request.url.path}").response()
 
 
+async def outer_http_error(request: Request, exc: Exception) -> Response:
+    """The app's 404/405: JSON under ``/api/``, Starlette's plain text elsewhere."""
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith("/api/"):
+        return await _http_error(request, exc)
+    return PlainTextResponse(exc.detail, exc.status_code, headers=exc.headers)
+
+
 def create_api(runtime: Runtime) -> Starlette:
     """The ``/api/v1`` ASGI app of ``runtime`` (mount it; it has no lifespan of its own)."""
     routes = [Route(op.path, endpoint(runtime, op), methods=[op.method]) for op in OPERATIONS]
@@ -62,4 +70,4 @@ def create_api(runtime: Runtime) -> Starlette:
     return Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
 
 
-__all__ = ["OPERATIONS", "create_api", "openapi_document"]
+__all__ = ["OPERATIONS", "create_api", "openapi_document", "outer_http_error"]

@@ -1,14 +1,17 @@
-"""``/api/v1/filters/{check,test}``: the filter playground's backend."""
+"""``/api/v1/filters/{check,test,dry-run}``: the filter playground's backend."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from hookgate.api.models import Input, Output, Text, Word
+from hookgate.api.models import Ident, Input, Output, Text, Word
 from hookgate.api.router import Call, Operation
 from hookgate.services import filter_checks as service
+from hookgate.services.filters import MAX_LAST
+from hookgate.services.filters import dry_run as dry_run_service
 
 
 class SyntaxErrorOut(Output):
@@ -67,6 +70,45 @@ class FilterTestResult(Output):
     reasons: list[Reason]
 
 
+class FilterDryRun(Input):
+    filter: Text
+    source_id: Ident | None = Field(
+        default=None, description="Try the filter on this source's stored events."
+    )
+    provider: Word | None = Field(
+        default=None, description="Without source_id: try the provider's sample payloads only."
+    )
+    event_type: Word | None = Field(default=None, description="Only events of this type.")
+    last: int = Field(default=50, ge=1, le=MAX_LAST, description="How many stored events.")
+
+
+class NonMatch(Output):
+    event_id: str
+    event_type: str
+    received_at: datetime
+    reasons: list[str] = Field(description="The conditions that kept the event out.")
+
+
+class SampleResult(Output):
+    event_type: str
+    matched: bool
+    reasons: list[str]
+
+
+class FilterDryRunResult(Output):
+    filter: str = Field(description="The filter in canonical form.")
+    source_id: str | None
+    event_type: str | None
+    last: int
+    checked: int = Field(description="Stored events evaluated.")
+    matched: int
+    unreadable: int = Field(description="Events whose body is not JSON (not matched).")
+    matched_event_ids: list[str]
+    non_matches: list[NonMatch] = Field(description="The newest few events not matched, and why.")
+    samples: list[SampleResult]
+    summary: str = Field(description="e.g. would have matched 3 of the last 50 push events")
+
+
 async def check_filter(call: Call) -> BaseModel:
     body = call.body_as(FilterCheck)
     result = service.check(
@@ -82,6 +124,20 @@ async def check_filter(call: Call) -> BaseModel:
 async def test_filter(call: Call) -> BaseModel:
     body = call.body_as(FilterTest)
     return FilterTestResult.model_validate(service.evaluate(body.filter, body.payload))
+
+
+async def dry_run(call: Call) -> BaseModel:
+    body = call.body_as(FilterDryRun)
+    result = await dry_run_service(
+        call.runtime,
+        call.actor,
+        body.source_id,
+        body.filter,
+        last=body.last,
+        event_type=body.event_type,
+        provider=body.provider,
+    )
+    return FilterDryRunResult.model_validate(result.as_dict())
 
 
 OPERATIONS = [
@@ -101,5 +157,14 @@ OPERATIONS = [
         "Run a filter on one payload: matched, and the conditions that decided it",
         FilterTestResult,
         body=FilterTest,
+    ),
+    Operation(
+        "POST",
+        "/filters/dry-run",
+        dry_run,
+        "Run a filter on the last N stored events of a source (or on samples); nothing is stored",
+        FilterDryRunResult,
+        body=FilterDryRun,
+        errors=(404,),
     ),
 ]
