@@ -28,6 +28,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -57,8 +58,18 @@ def parse_payload(body: bytes, content_type: str) -> Any:
         fields = parse_qs(body.decode("utf-8", errors="strict"), strict_parsing=False)
         if "payload" not in fields:
             raise ValueError("form body has no 'payload' field")
-        return json.loads(fields["payload"][0])
-    return json.loads(body)
+        return loads(fields["payload"][0])
+    return loads(body)
+
+
+def loads(data: str | bytes) -> Any:
+    """Parse JSON: orjson (several times faster on webhook-sized bodies), with the
+    standard library deciding the rare documents orjson refuses (integers past 64
+    bits), so what counts as valid JSON does not depend on the parser."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
 
 
 def media_type(raw: str | None) -> str:

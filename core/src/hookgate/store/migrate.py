@@ -10,8 +10,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from hookgate.store.database import Database
 from sqlalchemy import Connection, text
+
+from hookgate.store.database import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _LOCK_ID = 0x686F6F6B  # "hook"

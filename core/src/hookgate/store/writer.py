@@ -15,13 +15,17 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
+
+from sqlalchemy import Insert, Table, select, text, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookgate.store.database import Database
 from hookgate.store.models import Event, Source, utcnow
-from sqlalchemy import select, text, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+
+EVENTS: Table = Event.__table__  # type: ignore[assignment]
 
 log = logging.getLogger("hookgate.ingest")
 
@@ -49,31 +53,40 @@ class EventWriter:
         db: Database,
         *,
         max_batch: int = 512,
+        concurrency: int = 4,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._db = db
         self._max_batch = max_batch
         self._on_commit = on_commit
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        # SQLite has one writer at a time; PostgreSQL overlaps commits, so several
+        # batches can be in flight (each waits for its own fsync).
+        self._concurrency = 1 if db.is_sqlite else concurrency
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="hookgate-event-writer")
+        if not self._tasks:
+            self._tasks = [
+                asyncio.create_task(self._run(), name=f"hookgate-event-writer-{n}")
+                for n in range(self._concurrency)
+            ]
 
     async def stop(self) -> None:
         """Finish what is queued, then stop."""
-        if self._task is None:
+        if not self._tasks:
             return
         await self._queue.join()
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
 
     async def write(self, row: dict[str, Any], *, mark_verified: bool = False) -> WriteResult:
         """Store one event row; returns once it is committed (or raises if it was not)."""
-        if self._task is None:
+        if not self._tasks:
             raise RuntimeError("EventWriter.start() was not called")
         future: asyncio.Future[WriteResult] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Pending(row, mark_verified, future))
@@ -109,17 +122,17 @@ class EventWriter:
             self._on_commit()
 
     async def _commit(self, batch: Sequence[_Pending]) -> list[WriteResult]:
-        async with self._db.session() as session, session.begin():
-            key_to_id = await self._insert(session, [item.row for item in batch])
+        async with self._db.engine.begin() as conn:
+            key_to_id = await self._insert(conn, [item.row for item in batch])
             verified = {item.row["source_id"] for item in batch if item.mark_verified}
             if verified:
-                await session.execute(
+                await conn.execute(
                     update(Source)
                     .where(Source.id.in_(verified), Source.verified_at.is_(None))
                     .values(verified_at=utcnow())
                 )
             if not self._db.is_sqlite:
-                await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}, 'events'"))
+                await conn.execute(text(f"NOTIFY {NOTIFY_CHANNEL}, 'events'"))
         results = []
         for item in batch:
             event_id = key_to_id[(item.row["source_id"], item.row["dedup_key"])]
@@ -127,25 +140,32 @@ class EventWriter:
         return results
 
     async def _insert(
-        self, session: AsyncSession, rows: list[dict[str, Any]]
+        self, conn: AsyncConnection, rows: list[dict[str, Any]]
     ) -> dict[tuple[str, str], str]:
         unique: dict[tuple[str, str], dict[str, Any]] = {}
         for row in rows:  # the first of several redeliveries in one batch wins
             unique.setdefault((row["source_id"], row["dedup_key"]), row)
-        dialect = sqlite if self._db.is_sqlite else postgresql
-        statement = (
-            dialect.insert(Event)
-            .values(list(unique.values()))
-            .on_conflict_do_nothing(index_elements=["source_id", "dedup_key"])
-            .returning(Event.id, Event.source_id, Event.dedup_key)
-        )
-        found = {(s, k): i for i, s, k in (await session.execute(statement)).all()}
+        # One statement executed with many parameter sets: compiled once and
+        # cached whatever the batch size; RETURNING gives the ids inserted, so
+        # only redeliveries need a second look-up.
+        inserted = await conn.execute(self._insert_statement, list(unique.values()))
+        found = {(s, k): i for i, s, k in inserted.all()}
         missing = [key for key in unique if key not in found]
         if missing:
-            existing = await session.execute(
-                select(Event.id, Event.source_id, Event.dedup_key).where(
-                    tuple_(Event.source_id, Event.dedup_key).in_(missing)
+            existing = await conn.execute(
+                select(EVENTS.c.id, EVENTS.c.source_id, EVENTS.c.dedup_key).where(
+                    tuple_(EVENTS.c.source_id, EVENTS.c.dedup_key).in_(missing)
                 )
             )
             found.update({(s, k): i for i, s, k in existing.all()})
         return found
+
+    @cached_property
+    def _insert_statement(self) -> Insert:
+        dialect = sqlite if self._db.is_sqlite else postgresql
+        statement: Insert = (
+            dialect.insert(EVENTS)
+            .on_conflict_do_nothing(index_elements=["source_id", "dedup_key"])
+            .returning(EVENTS.c.id, EVENTS.c.source_id, EVENTS.c.dedup_key)
+        )
+        return statement

@@ -7,11 +7,12 @@ Create Date: 2026-11-27 08:54:16.338962
 
 from __future__ import annotations
 
-import hookgate.store.models
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
+
+import hookgate.store.models
 
 revision = "0001"
 down_revision = None
