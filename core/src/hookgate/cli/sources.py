@@ -1,15 +1,59 @@
-"""``hookgate sources``: create, list, show, rotate, delete webhook sources."""
+"""``hookgate sources``: create, list, show, sign for, rotate, delete webhook sources.
+
+The settings flags of ``create`` are shorthands for ``--set NAME=VALUE``: each
+fills the provider setting of the same name (``--signature-header`` is
+``signature_header``), and the provider's settings model decides what is
+valid, so a flag a provider does not take is refused by that provider.
+"""
 
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from hookgate.cli._common import emit, json_option, table, with_runtime
+from hookgate.cli.source_schemas import infer_schema_command, schema_group
+from hookgate.runtime import Runtime
 from hookgate.services import sources as service
+from hookgate.services.common import Actor
+from hookgate.services.signing import curl_command, sign_delivery
+from hookgate.signing import ALGORITHMS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: (setting, metavar, type, help) of every settings flag, in --help order.
+SETTINGS_FLAGS: tuple[tuple[str, str, Any, str], ...] = (
+    ("preset", "NAME", str, "Fill the settings from a named preset; flags given win."),
+    ("signature_format", "FORMAT", str,
+     "prefixed-hex, hex, base64, auto (default), standard-webhooks or none (URL secret only)."),
+    ("algorithm", "ALG", click.Choice(ALGORITHMS), "HMAC hash: sha1, sha256 or sha512."),
+    ("signature_header", "HEADER", str, "Header carrying the signature (default X-Signature)."),
+    ("signature_prefix", "TEXT", str, "Text before a hex or base64 signature, e.g. v0=."),
+    ("signature_key", "KEY", str, "The header is a key=value list; signatures are under KEY."),
+    ("signature_separator", "SEP", str, "Separator of that list: ',' (default) or ';'."),
+    ("timestamp_key", "KEY", str, "Key of the signing timestamp in the key=value list."),
+    ("timestamp_header", "HEADER", str, "Header carrying the signing timestamp (Unix seconds)."),
+    ("signed_content", "TEMPLATE", str,
+     "What is signed: text with {body}, {timestamp}, {id}, e.g. '{timestamp}.{body}'."),
+    ("tolerance", "SECONDS", click.IntRange(min=1), "Accepted age of a signed timestamp."),
+    ("event_type_header", "HEADER", str, "Header naming the event type."),
+    ("event_type_field", "PATH", str, "Dotted path to the event type in the body, e.g. type."),
+    ("delivery_id_header", "HEADER", str, "Header carrying the delivery id."),
+    ("delivery_id_field", "PATH", str, "Dotted path to the delivery id in the body, e.g. id."),
+)  # fmt: skip
+
+
+def settings_options(function: F) -> F:
+    for name, metavar, kind, text in reversed(SETTINGS_FLAGS):
+        flag = "--" + name.replace("_", "-")
+        function = click.option(flag, name, metavar=metavar, type=kind, help=text)(function)
+    return function
 
 
 @click.group()
@@ -17,28 +61,30 @@ def sources() -> None:
     """Webhook sources (admins only)."""
 
 
+sources.add_command(infer_schema_command)
+sources.add_command(schema_group)
+
+
 def _config_from(options: dict[str, Any], extra: tuple[str, ...]) -> dict[str, Any]:
     config = {k: v for k, v in options.items() if v is not None}
     for item in extra:
         key, sep, value = item.partition("=")
-        if not sep:
+        if not sep or not key.strip():
             raise click.BadParameter(f"{item!r}: use KEY=VALUE", param_hint="--set")
+        key = key.strip().replace("-", "_")
+        if key in config:
+            flag = "--" + key.replace("_", "-")
+            raise click.UsageError(f"{key} is given twice: keep {flag} or --set {key}=...")
         try:
-            config[key.replace("-", "_")] = json.loads(value)
+            config[key] = json.loads(value)
         except json.JSONDecodeError:
-            config[key.replace("-", "_")] = value
+            config[key] = value
     return config
 
 
 @sources.command("create")
 @click.option("--provider", required=True, help="Provider name (see `hookgate providers`).")
 @click.option("--name", required=True, help="Unique in the workspace.")
-@click.option("--signature-header", help="Custom sources: header carrying the signature.")
-@click.option(
-    "--algorithm",
-    type=click.Choice(["sha1", "sha256", "sha512"]),
-    help="Custom sources: HMAC algorithm.",
-)
 @click.option("--secret", help="Signing secret (generated when omitted; shown once).")
 @click.option("--event", "events", multiple=True, help="Subscribe to an event type (repeat).")
 @click.option(
@@ -46,32 +92,40 @@ def _config_from(options: dict[str, Any], extra: tuple[str, ...]) -> dict[str, A
     type=click.Choice(["record", "enforce"]),
     default="record",
     show_default=True,
-    help="What a payload failing its schema does.",
+    help="What a payload failing its schema does: recorded, or stopped.",
+)
+@settings_options
+@click.option(
+    "--set", "extra", multiple=True, metavar="KEY=VALUE", help="Any provider setting (repeat)."
 )
 @click.option(
-    "--set",
-    "extra",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Any other provider setting (repeat).",
+    "--manual",
+    is_flag=True,
+    help="You will configure the sender by hand: print the provider's setup instructions.",
 )
 @json_option
 def create(
     provider: str,
     name: str,
-    signature_header: str | None,
-    algorithm: str | None,
     secret: str | None,
     events: tuple[str, ...],
     schema_policy: str,
     extra: tuple[str, ...],
+    manual: bool,
     as_json: bool,
+    **settings: Any,
 ) -> None:
-    """Create a source; prints its URL and signing secret (shown this once)."""
-    config = _config_from({"signature_header": signature_header, "algorithm": algorithm}, extra)
-    view = with_runtime(
-        lambda rt, actor: service.create_source(
-            rt,
+    """Create a source; prints its URL and signing secret (shown this once).
+
+    Custom sources take their signature settings as flags (see docs/custom.md):
+
+      hookgate sources create --provider custom --name shop --preset shopify-like
+    """
+    config = _config_from(settings, extra)
+
+    async def body(runtime: Runtime, actor: Actor) -> tuple[service.SourceView, str | None]:
+        view = await service.create_source(
+            runtime,
             actor,
             provider=provider,
             name=name,
@@ -80,17 +134,44 @@ def create(
             events=list(events),
             schema_policy=schema_policy,
         )
-    )
-    emit(
-        view.as_dict(),
-        as_json,
+        return view, await _instructions(runtime, view) if manual else None
+
+    view, instructions = with_runtime(body)
+    data = view.as_dict()
+    if manual:
+        data["setup_instructions"] = instructions
+    emit(data, as_json, [*_created_lines(view), *(["", instructions] if instructions else [])])
+
+
+async def _instructions(runtime: Runtime, view: service.SourceView) -> str:
+    """The provider's own instructions for setting the sender up, else the generic ones."""
+    record = await runtime.sources.load(view.id)
+    assert record is not None  # created a moment ago
+    text = runtime.plugins.provider(view.provider).setup_instructions(record.context())
+    if text:
+        return text
+    events = ", ".join(view.events) or "the ones your triggers need"
+    return "\n".join(
         [
-            f"id      {view.id}",
-            f"url     {view.url}",
-            f"secret  {view.secret}",
-            "The secret is shown this once: configure the sender with it now.",
-        ],
+            "Configure the sender's webhook with:",
+            f"  URL           {record.url}",
+            "  Content type  application/json",
+            f"  Secret        {view.secret}",
+            f"  Events        {events}",
+        ]
     )
+
+
+def _created_lines(view: service.SourceView) -> list[str]:
+    lines = [
+        f"id      {view.id}",
+        f"url     {view.url}",
+        f"secret  {view.secret}",
+        "The secret is shown this once: configure the sender with it now.",
+    ]
+    if (view.url or "").startswith("/"):
+        lines.append("The URL is relative: set HOOKGATE_PUBLIC_URL to the server's public address.")
+    return lines
 
 
 @sources.command("list")
@@ -114,6 +195,44 @@ def show(source_id: str, as_json: bool) -> None:
     emit(view.as_dict(), as_json, [f"{k:<14}{v}" for k, v in view.as_dict().items()])
 
 
+@sources.command("sign")
+@click.argument("source_id")
+@click.argument("payload_file")
+@json_option
+def sign(source_id: str, payload_file: str, as_json: bool) -> None:
+    """Print the headers a sender adds to deliver PAYLOAD_FILE (- reads stdin), and a
+    curl command that sends it.
+
+    Signatures with a timestamp are valid for the source's tolerance (5 minutes
+    by default): sign again when testing later.
+    """
+    body = _read_body(payload_file)
+    delivery = with_runtime(lambda rt, actor: sign_delivery(rt, actor, source_id, body))
+    command = curl_command(delivery, _curl_data(payload_file, body))
+    lines = [f"{name}: {value}" for name, value in delivery.headers.items()]
+    emit({**delivery.as_dict(), "curl": command}, as_json, [*lines, "", command])
+
+
+def _read_body(payload_file: str) -> bytes:
+    if payload_file == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(payload_file).read_bytes()
+    except OSError as exc:
+        raise click.FileError(payload_file, exc.strerror or str(exc)) from exc
+
+
+def _curl_data(payload_file: str, body: bytes) -> str:
+    """curl's --data-binary: the file itself (exact bytes), or the body inline from stdin."""
+    if payload_file != "-":
+        return "@" + payload_file
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:
+        return "@-"
+    return "@-" if text.startswith("@") or "\0" in text else text
+
+
 @sources.command("rotate-secret")
 @click.argument("source_id")
 @click.option(
@@ -134,3 +253,6 @@ def delete(source_id: str) -> None:
     """Delete a source with its triggers, events and runs."""
     with_runtime(lambda rt, actor: service.delete_source(rt, actor, source_id))
     click.echo(f"deleted {source_id}")
+
+
+__all__ = ["SETTINGS_FLAGS", "sources"]

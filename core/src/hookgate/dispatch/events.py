@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookgate.dispatch.matching import TriggerCache, TriggerInfo
+from hookgate.dispatch.schemas import AttachedSchemas
 from hookgate.errors import UnknownProviderError
 from hookgate.ingest import parse_payload
 from hookgate.schemas import event_validator, schema_errors
@@ -39,8 +40,10 @@ class EventDispatcher:
         self.runtime = runtime
         self.triggers = TriggerCache(runtime.db)
         self._validators: dict[tuple[str, str], Validator | None] = {}
+        self.attached = AttachedSchemas(runtime.db)
 
     def validator(self, provider: str, event_type: str) -> Validator | None:
+        """The validator of the provider's schema for ``event_type``, if it has one."""
         key = (provider, event_type)
         if key not in self._validators:
             try:
@@ -61,7 +64,7 @@ class EventDispatcher:
         except (ValueError, UnicodeDecodeError) as exc:
             await self._finish(event, "malformed", f"malformed body: {exc}")
             return 0
-        errors = self._schema_errors(source, event.event_type, payload)
+        errors = await self._schema_errors(source, event.event_type, payload)
         if errors and source.schema_policy == "enforce":
             await self._finish(event, "schema_invalid", errors[0], errors=errors)
             return 0
@@ -81,8 +84,13 @@ class EventDispatcher:
         )
         return created
 
-    def _schema_errors(self, source: SourceRecord, event_type: str, payload: Any) -> list[str]:
+    async def _schema_errors(
+        self, source: SourceRecord, event_type: str, payload: Any
+    ) -> list[str]:
+        # The provider's schema first; else the one attached to the source, if any.
         validator = self.validator(source.provider, event_type)
+        if validator is None:
+            validator = await self.attached.validator(source.id, event_type)
         return schema_errors(validator, payload) if validator is not None else []
 
     async def _finish(

@@ -5,14 +5,17 @@ Triggers are personal: a user sees and changes only their own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookgate.filters import FilterSyntaxError, check_filter, compile_filter
 from hookgate.services.common import Actor, Invalid, NotFound
+from hookgate.services.source_schemas import attached_schema
 from hookgate.store.models import Source, Trigger, new_id
 
 if TYPE_CHECKING:
@@ -63,9 +66,18 @@ def _view(row: Trigger) -> TriggerView:
 
 
 def checked_filter(
-    runtime: Runtime, provider: str, event_type: str | None, text: str | None
+    runtime: Runtime,
+    provider: str,
+    event_type: str | None,
+    text: str | None,
+    *,
+    attached: Mapping[str, Any] | None = None,
 ) -> str | None:
-    """The canonical form of a filter, after parsing and the schema check; ``Invalid`` if not."""
+    """The canonical form of a filter, after parsing and the schema check; ``Invalid`` if not.
+
+    The schema is the provider's for ``event_type``, else ``attached`` (the one
+    the trigger's source carries for it, see :func:`checked_source_filter`).
+    """
     if text is None or not text.strip():
         return None
     try:
@@ -75,9 +87,31 @@ def checked_filter(
     schema = runtime.plugins.schemas(provider).get(event_type) if event_type else None
     if schema is not None:
         problems = check_filter(compiled, schema.json_schema, resources=schema.resources)
-        if problems:
-            raise Invalid("filter does not fit the event schema: " + "; ".join(map(str, problems)))
+        where = "the event schema"
+    elif attached is not None and event_type:
+        problems = check_filter(compiled, attached)
+        where = f"the schema attached to the source for {event_type!r}"
+    else:
+        problems = []
+    if problems:
+        raise Invalid(f"filter does not fit {where}: " + "; ".join(map(str, problems)))
     return str(compiled)
+
+
+async def checked_source_filter(
+    runtime: Runtime,
+    session: AsyncSession,
+    source: Source,
+    event_type: str | None,
+    text: str | None,
+) -> str | None:
+    """:func:`checked_filter` for a trigger of ``source``, with the schema it has attached."""
+    if not (text and text.strip() and event_type):
+        return checked_filter(runtime, source.provider, event_type, text)
+    attached = None
+    if event_type not in runtime.plugins.schemas(source.provider):
+        attached = await attached_schema(session, source.id, event_type)
+    return checked_filter(runtime, source.provider, event_type, text, attached=attached)
 
 
 async def create_trigger(
@@ -114,7 +148,7 @@ async def create_trigger(
             owner_id=actor.user_id,
             agent_id=agent_id.strip(),
             event_type=event_type or None,
-            filter=checked_filter(runtime, source.provider, event_type, filter),
+            filter=await checked_source_filter(runtime, session, source, event_type, filter),
             description=description,
             include_payload=include_payload,
             runs_per_day=runs_per_day,
@@ -162,7 +196,9 @@ async def update_trigger(
         event_type = changes.get("event_type", row.event_type)
         if "filter" in changes or "event_type" in changes:
             text = changes.get("filter", row.filter)
-            changes["filter"] = checked_filter(runtime, source.provider, event_type, text)
+            changes["filter"] = await checked_source_filter(
+                runtime, session, source, event_type, text
+            )
             if row.status == "invalid_filter":
                 changes.setdefault("status", "enabled")
                 changes["status_reason"] = None

@@ -1,0 +1,352 @@
+"""``hookgate sources ...`` through the installed console script: create with settings flags,
+manual mode, sign (and the printed curl command, sent by real curl to a real server),
+infer-schema and the schema subcommands."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hookgate import (
+    EventIdentity,
+    ProviderInfo,
+    Runtime,
+    SourceContext,
+    Verification,
+    WebhookRequest,
+    hookimpl,
+)
+from hookgate.cli import main
+from hookgate.plugins import PluginManager
+from hookgate.services.events import list_events
+
+from tests.conftest import TEST_SECRET_KEY
+from tests.support import Served, eventually, serving, settings_for
+
+HOOKGATE = str(Path(sys.executable).with_name("hookgate"))
+JIRA = Path(__file__).resolve().parents[2] / "fixtures" / "jira"
+
+
+class Cli:
+    """Runs the console script on one SQLite database, as a shell user would."""
+
+    def __init__(self, database: Path, **env: str) -> None:
+        base = {k: v for k, v in os.environ.items() if not k.startswith("HOOKGATE_")}
+        self.env = {
+            **base,
+            "HOOKGATE_DATABASE_URL": f"sqlite:///{database}",
+            "HOOKGATE_SECRET_KEY": TEST_SECRET_KEY,
+            "HOOKGATE_PROVIDERS": "custom,jira",
+            **env,
+        }
+
+    def __call__(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [HOOKGATE, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            check=False,
+        )
+
+    def ok(self, *args: str, stdin: str | None = None) -> str:
+        result = self(*args, stdin=stdin)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def json(self, *args: str, stdin: str | None = None) -> Any:
+        return json.loads(self.ok(*args, "--json", stdin=stdin))
+
+    def fails(self, *args: str) -> str:
+        result = self(*args)
+        assert result.returncode != 0, result.stdout
+        assert "Traceback" not in result.stderr, result.stderr
+        return result.stderr
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "hookgate.db")
+
+
+@pytest.mark.slow
+def test_create_takes_every_setting_as_a_flag(cli: Cli) -> None:
+    source = cli.json(
+        "sources", "create", "--provider", "custom", "--name", "billing",
+        "--signature-format", "hex", "--algorithm", "sha512", "--signature-header", "X-Sig",
+        "--signature-prefix", "v0=", "--timestamp-header", "X-Ts",
+        "--signed-content", "v0:{timestamp}:{body}", "--tolerance", "600",
+        "--event-type-field", "type", "--delivery-id-header", "X-Id",
+        "--secret", "a-secret-of-at-least-16-chars",
+    )  # fmt: skip
+    assert source["config"] == {
+        "signature_format": "hex",
+        "algorithm": "sha512",
+        "signature_header": "X-Sig",
+        "signature_prefix": "v0=",
+        "timestamp_header": "X-Ts",
+        "signed_content": "v0:{timestamp}:{body}",
+        "tolerance": 600,
+        "event_type_field": "type",
+        "delivery_id_header": "X-Id",
+    }
+    assert source["secret"] == "a-secret-of-at-least-16-chars"
+
+    listed = cli.json(
+        "sources", "create", "--provider", "custom", "--name", "stripe",
+        "--preset", "stripe-like", "--event-type-header", "X-Kind",
+        "--signature-key", "v2", "--timestamp-key", "ts", "--signature-separator", ";",
+        "--set", "delivery_id_field=data.id",
+    )  # fmt: skip
+    assert listed["config"]["preset"] == "stripe-like"
+    assert listed["config"]["event_type_header"] == "X-Kind"
+    assert listed["config"]["delivery_id_field"] == "data.id"
+    assert listed["config"]["signature_separator"] == ";"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--signature-format", "bogus"], "signature_format: Input should be 'prefixed-hex'"),
+        (["--signed-content", "{timestamp}.{body}"], "set timestamp_header"),
+        (["--preset", "nope"], "unknown preset 'nope'"),
+        (["--set", "signature_heder=X"], "did you mean signature_header"),
+        (["--tolerance", "0"], "0 is not in the range x>=1"),
+        (["--tolerance", "60", "--set", "tolerance=5"], "tolerance is given twice"),
+    ],
+)
+def test_create_explains_bad_settings(cli: Cli, flags: list[str], message: str) -> None:
+    error = cli.fails("sources", "create", "--provider", "custom", "--name", "x", *flags)
+    assert message in error
+    assert cli.json("sources", "list") == []
+
+
+@pytest.mark.slow
+def test_manual_without_provider_instructions_prints_the_essentials(cli: Cli) -> None:
+    out = cli.ok(
+        "sources", "create", "--provider", "custom", "--name", "m", "--manual", "--event", "a.b"
+    )
+    assert "Configure the sender's webhook with:" in out
+    assert "Events        a.b" in out
+    data = cli.json("sources", "create", "--provider", "custom", "--name", "n", "--manual")
+    assert data["secret"] in data["setup_instructions"]
+
+
+@pytest.mark.slow
+def test_manual_prints_github_instructions(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "h.db", HOOKGATE_PROVIDERS="github", HOOKGATE_PUBLIC_URL="https://h.test")
+    data = cli.json(
+        "sources", "create", "--provider", "github", "--name", "gh", "--manual",
+        "--event", "pull_request",
+    )  # fmt: skip
+    assert data["url"] in data["setup_instructions"]
+    assert data["secret"] in data["setup_instructions"]
+    assert "pull_request" in data["setup_instructions"]
+
+
+class ManualProvider:
+    """A provider whose admins configure the webhook by hand, following its instructions."""
+
+    @hookimpl
+    def provider_info(self) -> ProviderInfo:
+        return ProviderInfo(name="byhand", title="By hand")
+
+    @hookimpl
+    def event_schemas(self) -> list[Any]:
+        return []
+
+    @hookimpl
+    def verify_signature(self, source: SourceContext, request: WebhookRequest) -> Verification:
+        return Verification.ok()
+
+    @hookimpl
+    def identify_event(self, source: SourceContext, request: WebhookRequest) -> EventIdentity:
+        return EventIdentity(event_type="webhook")
+
+    @hookimpl
+    def sign_payload(
+        self, source: SourceContext, body: bytes, timestamp: datetime
+    ) -> dict[str, str]:
+        return {}
+
+    @hookimpl
+    def setup_instructions(self, source: SourceContext) -> str:
+        return f"Paste {source.url} with secret {source.secrets[0]} into Settings > Hooks."
+
+
+@pytest.fixture
+def byhand_runtime(monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> None:
+    plugins = PluginManager(entry_points=False)
+    assert plugins.add_provider(ManualProvider(), "byhand").status == "ok"
+    settings = settings_for(sqlite_url)
+    monkeypatch.setattr("hookgate.cli._common.Runtime", lambda: Runtime(settings, plugins=plugins))
+
+
+@pytest.mark.usefixtures("byhand_runtime")
+def test_manual_prints_the_provider_instructions() -> None:
+    result = CliRunner().invoke(
+        main, ["sources", "create", "--provider", "byhand", "--name", "h", "--manual", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["setup_instructions"] == (
+        f"Paste {data['url']} with secret {data['secret']} into Settings > Hooks."
+    )
+
+
+async def _curl(command: str, cwd: Path) -> str:
+    """Run the printed curl command in a shell; returns the HTTP status it got."""
+    full = f"{command} --silent --output /dev/null --write-out '%{{http_code}}'"
+    done = await asyncio.create_subprocess_exec(
+        "bash", "-c", full, cwd=cwd, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await done.communicate()
+    return out.decode()
+
+
+async def _events(served: Served, source_id: str) -> list[Any]:
+    return await list_events(served.runtime, served.actor, source_id=source_id)
+
+
+@pytest.mark.slow
+@pytest.mark.anyio
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+@pytest.mark.parametrize(
+    "flags",
+    [
+        [],
+        ["--preset", "stripe-like"],
+        ["--preset", "slack-like"],
+        ["--preset", "standard-webhooks", "--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+        ["--signature-format", "base64", "--algorithm", "sha1"],
+    ],
+    ids=["auto", "stripe", "slack", "standard-webhooks", "base64-sha1"],
+)
+async def test_signed_curl_command_is_accepted(
+    tmp_path: Path, sqlite_url: str, flags: list[str]
+) -> None:
+    async with serving(settings_for(sqlite_url, providers="custom")) as served:
+        cli = Cli(Path(sqlite_url.removeprefix("sqlite:///")), HOOKGATE_PUBLIC_URL=served.base_url)
+
+        def run(*args: str, stdin: str | None = None) -> Any:
+            return cli.json(*args, stdin=stdin)
+
+        create = ["sources", "create", "--provider", "custom", "--name", "s", *flags]
+        source = await asyncio.to_thread(run, *create)
+        payload = tmp_path / "payload.json"
+        payload.write_bytes(b'{"type": "invoice.paid", "id": "evt_1",\n "amount": 12}\n')
+
+        signed = await asyncio.to_thread(run, "sources", "sign", source["id"], str(payload))
+        assert signed["url"] == source["url"]
+        assert signed["headers"]["Content-Type"] == "application/json"
+        assert await _curl(signed["curl"], tmp_path) == "202"
+
+        # From standard input, the body is inlined into the command.
+        body = '{"type": "invoice.paid", "id": "evt_2"}'
+        signed = await asyncio.to_thread(run, "sources", "sign", source["id"], "-", stdin=body)
+        assert await _curl(signed["curl"], tmp_path) == "202"
+
+        async def stored() -> bool:
+            events = await _events(served, source["id"])
+            return len(events) == 2 and all(e.status == "done" for e in events)
+
+        await eventually(stored)
+
+
+@pytest.mark.slow
+def test_sign_human_output_and_errors(cli: Cli, tmp_path: Path) -> None:
+    source = cli.json("sources", "create", "--provider", "custom", "--name", "s")
+    payload = tmp_path / "p.json"
+    payload.write_text('{"a": 1}')
+    out = cli.ok("sources", "sign", source["id"], str(payload)).splitlines()
+    assert out[0] == "Content-Type: application/json"
+    assert out[1].startswith("X-Signature: sha256=")
+    assert out[-1].startswith("curl http://127.0.0.1:8000/hooks/")
+    assert out[-1].endswith(f"--data-binary @{payload}")
+
+    assert "not JSON" in cli.fails("sources", "sign", source["id"], "-")
+    assert "no source 'src_nope'" in cli.fails("sources", "sign", "src_nope", str(payload))
+    assert "Could not open file" in cli.fails("sources", "sign", source["id"], str(tmp_path / "x"))
+
+
+@pytest.mark.slow
+@pytest.mark.anyio
+async def test_infer_attach_list_show_delete(tmp_path: Path, sqlite_url: str) -> None:
+    async with serving(settings_for(sqlite_url, providers="custom"), worker=False) as served:
+        cli = Cli(Path(sqlite_url.removeprefix("sqlite:///")), HOOKGATE_PUBLIC_URL=served.base_url)
+        source = await asyncio.to_thread(
+            cli.json, "sources", "create", "--provider", "custom", "--name", "jira",
+            "--event-type-field", "webhookEvent",
+        )  # fmt: skip
+        for path in sorted(JIRA.glob("*.json")):
+            headers = await served.signed_headers(source["id"], path.read_bytes())
+            response = await served.client.post(
+                source["url"], content=path.read_bytes(), headers=headers
+            )
+            assert response.status_code == 202
+        await asyncio.to_thread(_schema_commands, cli, source["id"], tmp_path)
+
+
+def _schema_commands(cli: Cli, source_id: str, tmp_path: Path) -> None:
+    inferred = cli.json("sources", "infer-schema", source_id, "--event", "jira:issue_updated")
+    assert [(i["event_type"], i["samples"], i["saved"]) for i in inferred] == [
+        ("jira:issue_updated", 2, False)
+    ]
+    human = cli.ok("sources", "infer-schema", source_id, "--last", "3")
+    assert [line for line in human.splitlines() if line.startswith("#")] == [
+        "# jira:issue_deleted: from 1 events",
+        "# jira:issue_updated: from 2 events",
+    ]
+
+    saved = cli.json("sources", "infer-schema", source_id, "--save", "--closed")
+    assert all(i["saved"] for i in saved)
+    rows = cli.ok("sources", "schema", "list", source_id).splitlines()
+    assert len(rows) == 6
+    assert all(" inferred " in row for row in rows)
+
+    # A closed inferred schema turns a typo in a trigger's filter into an error.
+    error = cli.fails(
+        "triggers", "create", "--source", source_id, "--agent", "a",
+        "--event", "comment_created", "--filter", '(eq "coment.id" "1")',
+    )  # fmt: skip
+    assert 'did you mean "comment.id"' in error
+
+    schema = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps(schema))
+    out = cli.ok("sources", "schema", "attach", source_id, "--event", "ticket.done", str(path))
+    assert "attached the schema of ticket.done" in out
+    assert json.loads(cli.ok("sources", "schema", "show", source_id, "--event", "ticket.done")) == (
+        schema
+    )
+    piped = cli.json(
+        "sources", "schema", "attach", source_id, "--event", "other", "-",
+        stdin=json.dumps(schema),
+    )  # fmt: skip
+    assert piped["origin"] == "attached"
+
+    path.write_text('{"type": 12}')
+    error = cli.fails("sources", "schema", "attach", source_id, "--event", "x", str(path))
+    assert "not a valid JSON Schema at type" in error
+    path.write_text("{nope")
+    assert "is not valid JSON" in cli.fails(
+        "sources", "schema", "attach", source_id, "--event", "x", str(path)
+    )
+
+    cli.ok("sources", "schema", "delete", source_id, "--event", "ticket.done")
+    listed = cli.json("sources", "schema", "list", source_id)
+    assert "ticket.done" not in {s["event_type"] for s in listed}
+    assert "has no schema" in cli.fails(
+        "sources", "schema", "delete", source_id, "--event", "ticket.done"
+    )
