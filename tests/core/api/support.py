@@ -9,13 +9,17 @@ from typing import Any
 
 import httpx
 import jsonschema
+from hookgate import Runtime, create_app
 from hookgate.api import openapi_document
+from hookgate.config import Settings
+from hookgate.plugins import PluginManager
 from hookgate.services import identity
-from hookgate.services.common import Actor
+from hookgate.services.common import Actor, default_actor
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from tests.support import Served, serving, settings_for
+from tests.server import running_server
+from tests.support import Served, settings_for
 
 CALLERS = ("admin", "member", "other", "anonymous", "revoked")
 
@@ -48,8 +52,21 @@ async def _user(served: Served, workspace: str, name: str, role: str) -> tuple[A
 
 
 @contextlib.asynccontextmanager
-async def world(database_url: str, **overrides: Any) -> AsyncIterator[World]:
-    async with serving(settings_for(database_url, **overrides)) as served:
+async def _serving(settings: Settings, plugins: PluginManager | None) -> AsyncIterator[Served]:
+    """``tests.support.serving`` with a plugin manager of the test's choosing."""
+    runtime = Runtime(settings, plugins=plugins)
+    async with (
+        running_server(create_app(runtime)) as base_url,
+        httpx.AsyncClient(base_url=base_url) as client,
+    ):
+        yield Served(runtime, base_url, client, await default_actor(runtime))
+
+
+@contextlib.asynccontextmanager
+async def world(
+    database_url: str, plugins: PluginManager | None = None, **overrides: Any
+) -> AsyncIterator[World]:
+    async with _serving(settings_for(database_url, **overrides), plugins) as served:
         actors: dict[str, Actor] = {}
         keys: dict[str, str] = {}
         actors["admin"], keys["admin"] = await _user(served, "acme", "ada", "admin")

@@ -195,6 +195,12 @@ CELLS = [
         _statuses(200, 200, 404),
         body=lambda i, w: {"filter": FILTER, "source_id": i["source"]},
     ),
+    Cell(
+        "POST",
+        "/filters/generate",
+        _statuses(503, 503, 404),  # no generator configured here: test_resources has one
+        body=lambda i, w: {"description": "opened issues", "source_id": i["source"]},
+    ),
     Cell("GET", "/providers", _statuses(200, 200, 200)),
     Cell("GET", "/providers/{id}", _statuses(200, 200, 200), "provider"),
     Cell("GET", "/audit", _statuses(200, 403, 200), check=_audit),

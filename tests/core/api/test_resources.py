@@ -10,10 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
+from hookgate import FilterGenerationRequest, hookimpl
+from hookgate.plugins import PluginManager
 from hookgate.services import triggers as trigger_service
 
 from tests.core.api.support import Contract, World, world
-from tests.support import eventually
+from tests.support import eventually, settings_for
 
 pytestmark = pytest.mark.anyio
 
@@ -221,3 +223,41 @@ async def test_admin_actions_are_audited_without_secret_values(database_url: str
             assert secret not in everything
         only_keys = (await admin.get("/audit", params={"action": "key"})).json()["items"]
         assert {e["action"] for e in only_keys} == {"key.created", "key.revoked"}
+
+
+class CannedGenerator:
+    """A filter generator that answers the same filter, whatever it is asked."""
+
+    name = "canned"
+
+    async def generate(self, request: FilterGenerationRequest) -> str:
+        return "(gte n 1)"
+
+
+class CannedPlugin:
+    @hookimpl
+    def filter_generator(self) -> CannedGenerator:
+        return CannedGenerator()
+
+
+async def test_generate_writes_checks_and_dry_runs_a_filter(sqlite_url: str) -> None:
+    settings = settings_for(sqlite_url)
+    plugins = PluginManager(settings.provider_selection)
+    plugins.register(CannedPlugin(), name="canned")
+    async with world(sqlite_url, plugins=plugins) as w:
+        source = (await w.clients["admin"].post("/sources", json={**CUSTOM, "name": "s"})).json()
+        for n in range(3):
+            await _send_signed(w, source["id"], source["secret"], {"n": n})
+        generated = await w.clients["member"].post(
+            "/filters/generate",
+            json={"description": "n at least one", "source_id": source["id"]},
+        )
+        other = await w.clients["other"].post(
+            "/filters/generate", json={"description": "x", "source_id": source["id"]}
+        )
+    assert generated.status_code == 200, generated.text
+    assert Contract().problems("POST", "/filters/generate", generated) == []
+    result = generated.json()
+    assert (result["filter"], result["generator"]) == ('(gte "n" 1)', "canned")
+    assert (result["dry_run"]["checked"], result["dry_run"]["matched"]) == (3, 2)
+    assert other.status_code == 404

@@ -87,4 +87,7 @@ ERROR_STATUSES: dict[int, str] = {
     409: "The name is taken in the workspace.",
     413: "The body is over HOOKGATE_MAX_BODY_BYTES.",
     422: "A field is invalid, or the request breaks a rule; `details` says which.",
+    502: "The filter generator failed (unreachable or refused).",
+    503: "No filter generator is configured.",
+    504: "The filter generator did not answer in time.",
 }

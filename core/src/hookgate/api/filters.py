@@ -1,4 +1,4 @@
-"""``/api/v1/filters/{check,test,dry-run}``: the filter playground's backend."""
+"""``/api/v1/filters/{check,test,dry-run,generate}``: the filter playground's backend."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from hookgate.api.models import Ident, Input, Output, Text, Word
 from hookgate.api.router import Call, Operation
+from hookgate.generation import generate_filter as generate_filter_service
 from hookgate.services import filter_checks as service
 from hookgate.services.filters import MAX_LAST
 from hookgate.services.filters import dry_run as dry_run_service
@@ -109,6 +110,28 @@ class FilterDryRunResult(Output):
     summary: str = Field(description="e.g. would have matched 3 of the last 50 push events")
 
 
+class FilterGenerate(Input):
+    description: Text = Field(description="What the filter should match, in plain words.")
+    provider: Word | None = Field(default=None, description="Left out: the source's provider.")
+    event_type: Word | None = Field(default=None, description="The trigger's event type.")
+    source_id: Ident | None = Field(default=None, description="Dry-run on its stored events.")
+    last: int = Field(default=50, ge=1, le=MAX_LAST, description="How many stored events.")
+
+
+class FilterGenerateResult(Output):
+    filter: str = Field(description="Valid, and checked against the event schema if there is one.")
+    description: str
+    provider: str
+    event_type: str | None
+    source_id: str | None
+    generator: str
+    attempts: int
+    schema_checked: bool
+    problems: list[str]
+    warnings: list[str]
+    dry_run: FilterDryRunResult
+
+
 async def check_filter(call: Call) -> BaseModel:
     body = call.body_as(FilterCheck)
     result = service.check(
@@ -140,6 +163,20 @@ async def dry_run(call: Call) -> BaseModel:
     return FilterDryRunResult.model_validate(result.as_dict())
 
 
+async def generate_filter(call: Call) -> BaseModel:
+    body = call.body_as(FilterGenerate)
+    result = await generate_filter_service(
+        call.runtime,
+        call.actor,
+        description=body.description,
+        provider=body.provider,
+        event_type=body.event_type,
+        source_id=body.source_id,
+        last=body.last,
+    )
+    return FilterGenerateResult.model_validate(result.as_dict())
+
+
 OPERATIONS = [
     Operation(
         "POST",
@@ -166,5 +203,16 @@ OPERATIONS = [
         FilterDryRunResult,
         body=FilterDryRun,
         errors=(404,),
+    ),
+    Operation(
+        "POST",
+        "/filters/generate",
+        generate_filter,
+        "Write a filter from a description, check it and dry-run it (nothing is saved)",
+        FilterGenerateResult,
+        body=FilterGenerate,
+        description="Needs a generator: HOOKGATE_LLM_BASE_URL or a filter_generator plugin "
+        "(503 without one). See docs/generation.md.",
+        errors=(404, 502, 503, 504),
     ),
 ]
