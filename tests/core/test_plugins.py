@@ -130,6 +130,19 @@ def test_provider_whose_identity_has_the_wrong_type_is_isolated(site: ThirdParty
     assert "returned dict, expected ProviderInfo" in broken.reason
 
 
+def test_provider_whose_schemas_raise_is_isolated(site: ThirdPartySite) -> None:
+    failing = GOOD_PROVIDER.format(name="nodata").replace(
+        "def event_schemas():\n    return [",
+        "def event_schemas():\n    open('/nonexistent/samples.json')\n    return [",
+    )
+    site.install("nodata", failing)
+    plugins = PluginManager()
+    broken = record(plugins, "nodata")
+    assert broken.status == "broken"
+    assert "FileNotFoundError" in broken.reason
+    assert record(plugins, "github").status == "ok"
+
+
 def test_provider_whose_name_differs_from_its_entry_point_is_isolated(
     site: ThirdPartySite,
 ) -> None:

@@ -6,7 +6,9 @@ below; embedding services need :class:`Runtime` and :func:`create_app`.
 
 from __future__ import annotations
 
+import importlib
 from importlib import metadata
+from typing import TYPE_CHECKING, Any
 
 from hookgate.errors import (
     AuthenticationError,
@@ -45,8 +47,22 @@ try:
 except metadata.PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0"
 
-from hookgate.app import create_app
-from hookgate.runtime import Runtime
+if TYPE_CHECKING:
+    from hookgate.app import create_app
+    from hookgate.runtime import Runtime
+
+_LAZY = {"create_app": "hookgate.app", "Runtime": "hookgate.runtime"}
+
+
+def __getattr__(name: str) -> Any:
+    # The runtime and the app pull in SQLAlchemy, Starlette and the admin API;
+    # providers and CLI commands that need none of it should not pay for it.
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'hookgate' has no attribute {name!r}")
+
 
 __all__ = [
     "AuthenticationError",

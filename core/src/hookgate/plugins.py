@@ -138,6 +138,10 @@ class PluginManager:
         except ProviderContractError as exc:
             self.pm.unregister(plugin)
             return self._broken(name, distribution, version, str(exc))
+        except Exception as exc:  # a provider bug at load time (a missing data file, ...)
+            self.pm.unregister(plugin)
+            reason = f"failed while loading: {type(exc).__name__}: {exc}"
+            return self._broken(name, distribution, version, reason)
         self._providers[name] = loaded
         self._records[name] = loaded.record
         return loaded.record

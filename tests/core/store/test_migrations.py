@@ -21,7 +21,8 @@ async def test_upgrade_keeps_existing_rows_and_matches_the_models(database_url: 
             await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0001"))
             await conn.execute(
                 text(
-                    "INSERT INTO workspaces (id, name, created_at) VALUES ('ws_1', 'w', '2026-01-01')"
+                    "INSERT INTO workspaces (id, name, created_at) "
+                    "VALUES ('ws_1', 'w', '2026-01-01')"
                 )
             )
             await conn.execute(

@@ -1,37 +1,53 @@
-"""The ``hookgate`` command line."""
+"""The ``hookgate`` command line.
+
+Subcommands are imported when they run, not when the CLI starts: most pull in
+the runtime (SQLAlchemy, the admin API), and ``hookgate providers`` or
+``hookgate filter check`` should answer at once.
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from hookgate import __version__
-from hookgate.cli.audit import audit
-from hookgate.cli.events import events, runs
-from hookgate.cli.filter import filter_group
-from hookgate.cli.keys import keys
-from hookgate.cli.providers import providers
-from hookgate.cli.serve import serve, worker
-from hookgate.cli.sources import sources
-from hookgate.cli.triggers import triggers
-from hookgate.cli.users import users
+
+#: Command name → "module:attribute" of the click command.
+COMMANDS: dict[str, str] = {
+    "providers": "hookgate.cli.providers:providers",
+    "serve": "hookgate.cli.serve:serve",
+    "worker": "hookgate.cli.serve:worker",
+    "sources": "hookgate.cli.sources:sources",
+    "triggers": "hookgate.cli.triggers:triggers",
+    "events": "hookgate.cli.events:events",
+    "runs": "hookgate.cli.events:runs",
+    "filter": "hookgate.cli.filter:filter_group",
+    "users": "hookgate.cli.users:users",
+    "keys": "hookgate.cli.keys:keys",
+    "audit": "hookgate.cli.audit:audit",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (click's documented pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, _, attribute = COMMANDS[cmd_name].partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hookgate")
 def main() -> None:
     """hookgate: turn webhooks into agent runs."""
 
 
-main.add_command(providers)
-main.add_command(serve)
-main.add_command(worker)
-main.add_command(sources)
-main.add_command(triggers)
-main.add_command(events)
-main.add_command(runs)
-main.add_command(filter_group)
-main.add_command(users)
-main.add_command(keys)
-main.add_command(audit)
-
-__all__ = ["main"]
+__all__ = ["COMMANDS", "main"]

@@ -6,14 +6,15 @@ import json
 
 import click
 
-from hookgate.runtime import Runtime
+from hookgate.config import load_settings
+from hookgate.plugins import PluginManager
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list for scripts.")
 def providers(as_json: bool) -> None:
     """List installed providers: name, version, status and event types."""
-    records = Runtime().plugins.records()
+    records = PluginManager(load_settings().provider_selection).records()
     if as_json:
         rows = [
             {

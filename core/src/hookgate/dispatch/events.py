@@ -41,6 +41,8 @@ class EventDispatcher:
         self.triggers = TriggerCache(runtime.db)
         self._validators: dict[tuple[str, str], Validator | None] = {}
         self.attached = AttachedSchemas(runtime.db)
+        #: Events this dispatcher handled (monitoring, tests).
+        self.processed = 0
 
     def validator(self, provider: str, event_type: str) -> Validator | None:
         """The validator of the provider's schema for ``event_type``, if it has one."""
@@ -55,6 +57,7 @@ class EventDispatcher:
 
     async def dispatch(self, event: Event) -> int:
         """Process one event; returns the number of runs created."""
+        self.processed += 1
         source = await self.runtime.sources.get(event.source_id)
         if source is None:  # deleted meanwhile; its events go with it
             await self._finish(event, "orphaned", "the source was deleted")

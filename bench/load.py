@@ -1,0 +1,141 @@
+"""Load generators and a timing sink receiver for the benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+from typing import Any
+
+import httpx
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def _with_id(headers: dict[str, str], delivery: str) -> dict[str, str]:
+    return {**headers, "X-Delivery-Id": delivery}
+
+
+async def closed_loop(
+    url: str, body: bytes, headers: dict[str, str], duration: int, connections: int
+) -> dict[str, Any]:
+    """``connections`` clients sending back to back (the fallback when wrk is missing)."""
+    latencies: list[float] = []
+    failures = 0
+    deadline = time.perf_counter() + duration
+    counter = itertools.count()
+    prefix = uuid.uuid4().hex[:8]
+    limits = httpx.Limits(max_connections=connections)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal failures
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                answer = await client.post(
+                    url, content=body, headers=_with_id(headers, f"{prefix}-{next(counter)}")
+                )
+                latencies.append((time.perf_counter() - started) * 1000)
+                failures += answer.status_code >= 300
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        seconds = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "seconds": seconds,
+        "rps": len(latencies) / seconds,
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+        "non2xx": failures,
+        "errors": 0,
+    }
+
+
+async def open_loop(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    rate: float,
+    duration: int,
+    record_sends: dict[str, float] | None = None,
+) -> list[float]:
+    """Send at a constant ``rate`` whatever the answers take; returns latencies in ms."""
+    latencies: list[float] = []
+    prefix = uuid.uuid4().hex[:8]
+    total = int(rate * duration)
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=512), timeout=30) as client:
+
+        async def one(i: int) -> None:
+            sent_at = time.time()
+            started = time.perf_counter()
+            answer = await client.post(
+                url, content=body, headers=_with_id(headers, f"{prefix}-{i}")
+            )
+            latencies.append((time.perf_counter() - started) * 1000)
+            if record_sends is not None and answer.status_code == 202:
+                record_sends[answer.json()["event_id"]] = sent_at
+
+        begin = time.perf_counter()
+        tasks = []
+        for i in range(total):
+            delay = begin + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*tasks)
+    return latencies
+
+
+class SinkReceiver:
+    """Receives runs from hookgate's HTTP sink and notes when each arrived."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, float] = {}
+        self.arrived: dict[str, float] = {}
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def receive(self, request: Request) -> Response:
+        run = await request.json()
+        self.arrived[run["event_id"]] = time.time()
+        return JSONResponse({"conversation_id": run["run_id"]})
+
+    async def start(self) -> str:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        app = Starlette(routes=[Route("/runs", self.receive, methods=["POST"])])
+        self._server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            await asyncio.sleep(0.01)
+        return f"http://127.0.0.1:{port}/runs"
+
+    async def wait_for(self, count: int, timeout: float) -> None:
+        deadline = time.perf_counter() + timeout
+        while len(self.arrived) < count and time.perf_counter() < deadline:
+            await asyncio.sleep(0.05)
+
+    def latencies(self) -> list[float]:
+        """Milliseconds from sending each webhook to receiving its run."""
+        return [(self.arrived[e] - t) * 1000 for e, t in self.sent.items() if e in self.arrived]
+
+    async def stop(self) -> None:
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task

@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy models, the database, migrations and the group-commit writer."""
