@@ -18,13 +18,34 @@ Algorithm = Literal["sha1", "sha256", "sha512"]
 SchemaPolicy = Literal["record", "enforce"]
 
 
+def _setting(description: str) -> Any:
+    return Field(default=None, description=f"Custom sources: {description}")
+
+
 class SourceCreate(Input):
+    """A new source. The custom-source settings are the ``hookgate sources create`` flags;
+    the provider validates them (its configuration model) and any other setting goes in
+    ``config``."""
+
     provider: Word = Field(description="Provider name, as `GET /api/v1/providers` lists it.")
     name: Name = Field(description="Unique in the workspace.")
-    signature_header: Word | None = Field(
-        default=None, description="Custom sources: the header carrying the signature."
+    preset: Word | None = _setting("fill the settings from a named preset; fields given win.")
+    signature_format: Word | None = _setting("prefixed-hex, hex, base64, auto, ...")
+    algorithm: Algorithm | None = _setting("HMAC hash.")
+    signature_header: Word | None = _setting("the header carrying the signature.")
+    signature_prefix: Word | None = _setting("text before the signature, e.g. v0=.")
+    signature_key: Word | None = _setting("key of the signature in a key=value header.")
+    signature_separator: Word | None = _setting("separator of that list: ',' or ';'.")
+    timestamp_key: Word | None = _setting("key of the signing timestamp in that list.")
+    timestamp_header: Word | None = _setting("header carrying the signing timestamp.")
+    signed_content: Word | None = _setting("what is signed, e.g. '{timestamp}.{body}'.")
+    tolerance: int | None = Field(
+        default=None, ge=1, le=10**7, description="Custom sources: accepted timestamp age (s)."
     )
-    algorithm: Algorithm | None = Field(default=None, description="Custom sources: HMAC hash.")
+    event_type_header: Word | None = _setting("header naming the event type.")
+    event_type_field: Word | None = _setting("dotted path to the event type in the body.")
+    delivery_id_header: Word | None = _setting("header carrying the delivery id.")
+    delivery_id_field: Word | None = _setting("dotted path to the delivery id in the body.")
     secret: Secret | None = Field(
         default=None, description="Signing secret; generated when omitted. Shown this once."
     )
@@ -37,8 +58,12 @@ class SourceCreate(Input):
     )
 
     def provider_config(self) -> dict[str, Any]:
-        named = {"signature_header": self.signature_header, "algorithm": self.algorithm}
-        return {**self.config, **{k: v for k, v in named.items() if v is not None}}
+        """``config`` with the named settings that were given on top."""
+        named = self.model_dump(exclude=_NOT_SETTINGS, exclude_none=True)
+        return {**self.config, **named}
+
+
+_NOT_SETTINGS = {"provider", "name", "secret", "events", "schema_policy", "config"}
 
 
 class SourceUpdate(Input):
