@@ -1,4 +1,4 @@
-"""``hookgate sources ...`` through the installed console script: create with settings flags,
+"""``hookgate sources ...`` as a shell user runs it: create with settings flags,
 manual mode, sign (and the printed curl command, sent by real curl to a real server),
 infer-schema and the schema subcommands."""
 
@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 import subprocess
-import sys
+import traceback
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,17 +32,21 @@ from hookgate.services.events import list_events
 from tests.conftest import TEST_SECRET_KEY
 from tests.support import Served, eventually, serving, settings_for
 
-HOOKGATE = str(Path(sys.executable).with_name("hookgate"))
 JIRA = Path(__file__).resolve().parents[2] / "fixtures" / "jira"
 
 
 class Cli:
-    """Runs the console script on one SQLite database, as a shell user would."""
+    """Runs ``hookgate`` on one SQLite database, as a shell user would.
+
+    In process, through click's runner (a subprocess per command costs seconds
+    of interpreter start-up); tests/core/cli/test_providers_cli.py runs the
+    installed console script itself.
+    """
 
     def __init__(self, database: Path, **env: str) -> None:
-        base = {k: v for k, v in os.environ.items() if not k.startswith("HOOKGATE_")}
+        unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("HOOKGATE_")}
         self.env = {
-            **base,
+            **unset,
             "HOOKGATE_DATABASE_URL": f"sqlite:///{database}",
             "HOOKGATE_SECRET_KEY": TEST_SECRET_KEY,
             "HOOKGATE_PROVIDERS": "custom,jira",
@@ -50,14 +54,11 @@ class Cli:
         }
 
     def __call__(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [HOOKGATE, *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=self.env,
-            check=False,
-        )
+        result = CliRunner().invoke(main, list(args), input=stdin, env=self.env)
+        stderr = result.stderr
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            stderr += "Traceback: " + "".join(traceback.format_exception(result.exception))
+        return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, stderr)
 
     def ok(self, *args: str, stdin: str | None = None) -> str:
         result = self(*args, stdin=stdin)
