@@ -83,18 +83,26 @@ def checked_filter(
     try:
         compiled = compile_filter(text)
     except FilterSyntaxError as exc:
-        raise Invalid(f"invalid filter: {exc}") from exc
+        raise Invalid(f"invalid filter: {exc}", details=exc.to_dict()) from exc
     schema = runtime.plugins.schemas(provider).get(event_type) if event_type else None
     if schema is not None:
-        problems = check_filter(compiled, schema.json_schema, resources=schema.resources)
+        found = check_filter(
+            compiled, schema.json_schema, resources=schema.resources, warnings=True
+        )
         where = "the event schema"
     elif attached is not None and event_type:
-        problems = check_filter(compiled, attached)
+        found = check_filter(compiled, attached, warnings=True)
         where = f"the schema attached to the source for {event_type!r}"
     else:
-        problems = []
+        found = []
+    # Open schemas let senders add fields, so a field the schema does not describe
+    # is allowed; but one that is a near miss of a described field is a typo.
+    problems = [p for p in found if p.severity == "error" or p.suggestion]
     if problems:
-        raise Invalid(f"filter does not fit {where}: " + "; ".join(map(str, problems)))
+        raise Invalid(
+            f"filter does not fit {where}: " + "; ".join(map(str, problems)),
+            details={"problems": [p.to_dict() for p in problems]},
+        )
     return str(compiled)
 
 
@@ -193,6 +201,8 @@ async def update_trigger(
         assert source is not None
         if "status" in changes and changes["status"] not in ("enabled", "disabled"):
             raise Invalid("status must be enabled or disabled")
+        if changes.get("runs_per_day") is not None and changes["runs_per_day"] < 1:
+            raise Invalid("runs_per_day must be at least 1 (set it to null for no limit)")
         event_type = changes.get("event_type", row.event_type)
         if "filter" in changes or "event_type" in changes:
             text = changes.get("filter", row.filter)
