@@ -37,7 +37,7 @@ from hookgate import (
     hookimpl,
     hookspecs,
 )
-from hookgate.config import load_settings
+from hookgate.config import Settings, load_settings
 from hookgate.plugins import PluginManager
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -443,12 +443,12 @@ async def test_hook_filter_generator(plugins: PluginManager) -> None:
 
     class GeneratorPlugin:
         @hookimpl
-        def filter_generator(self) -> Canned:
+        def filter_generator(self, settings: Settings) -> Canned:
             return Canned()
 
-    assert plugins.filter_generator() is None
+    assert plugins.filter_generator(load_settings(llm_base_url="", llm_model="")) is None
     plugins.register(GeneratorPlugin(), name="gen")
-    generator = plugins.filter_generator()
+    generator = plugins.filter_generator(load_settings())
     assert generator is not None
     request = FilterGenerationRequest("opened", "acme", "thing.made", None, None, "grammar")
     assert await generator.generate(request) == '(eq "action" "opened")'

@@ -266,8 +266,10 @@ def authenticate(headers: Headers, method: str, path: str) -> Principal | None:
 
 
 @hookspec(firstresult=True)
-def filter_generator() -> FilterGenerator | None:
+def filter_generator(settings: Settings) -> FilterGenerator | None:
     """Offer a backend that writes filters from natural-language descriptions.
+
+    Called with the installation's settings each time a filter is generated.
 
     First non-``None`` result wins. Core validates whatever it generates
     against the event schema before anyone can save it.

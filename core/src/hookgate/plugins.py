@@ -245,9 +245,9 @@ class PluginManager:
             raise ProviderContractError(f"authenticate() returned {found!r}, not a Principal")
         return found
 
-    def filter_generator(self) -> FilterGenerator | None:
+    def filter_generator(self, settings: Settings) -> FilterGenerator | None:
         """The first filter generator a plugin offers."""
-        found = self.pm.hook.filter_generator()
+        found = self.pm.hook.filter_generator(settings=settings)
         if found is not None and not isinstance(found, FilterGenerator):
             raise ProviderContractError(f"filter_generator() returned {found!r}")
         return found

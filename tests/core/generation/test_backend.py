@@ -15,7 +15,6 @@ from hookgate.generation.backend import (
     OpenAICompatibleGenerator,
     configuration_problem,
     filter_generator,
-    generation_settings,
 )
 from hookgate.generation.errors import GenerationError, GeneratorTimeout, UnusableAnswer
 from hookgate.generation.prompt import GRAMMAR
@@ -48,8 +47,7 @@ def generator(base_url: str, **options: Any) -> OpenAICompatibleGenerator:
 
 def test_without_configuration_the_hook_offers_nothing_and_says_how_to_configure() -> None:
     settings = Settings()
-    with generation_settings(settings):
-        assert filter_generator() is None
+    assert filter_generator(settings) is None
     problem = configuration_problem(settings)
     assert problem is not None
     assert "HOOKGATE_LLM_BASE_URL and HOOKGATE_LLM_MODEL are not set" in problem
@@ -65,8 +63,7 @@ def test_a_bad_url_is_a_configuration_problem() -> None:
 
 def test_the_hook_reads_the_settings_it_is_given() -> None:
     settings = Settings(llm_base_url="http://127.0.0.1:9/v1/", llm_model="m", llm_api_key=API_KEY)
-    with generation_settings(settings):
-        found = filter_generator()
+    found = filter_generator(settings)
     assert isinstance(found, OpenAICompatibleGenerator)
     assert str(found.url) == "http://127.0.0.1:9/v1/chat/completions"
     assert API_KEY not in repr(found)
@@ -86,8 +83,8 @@ def test_the_built_in_generator_is_asked_last() -> None:
 
     plugins = PluginManager(entry_points=False)
     plugins.register(Plugin(), name="mine")
-    with generation_settings(Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="m")):
-        assert plugins.filter_generator().name == "mine"  # type: ignore[union-attr]
+    settings = Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="m")
+    assert plugins.filter_generator(settings).name == "mine"  # type: ignore[union-attr]
 
 
 # -- reading answers --------------------------------------------------------------------

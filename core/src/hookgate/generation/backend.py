@@ -15,10 +15,7 @@ answer is retried with backoff, waiting what ``Retry-After`` asks.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
-from contextvars import ContextVar
 from typing import Any
 
 import httpx
@@ -30,7 +27,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from hookgate.config import Settings, load_settings
+from hookgate.config import Settings
 from hookgate.generation.answers import EXCERPT, extract_filter
 from hookgate.generation.errors import GenerationError, GeneratorTimeout
 from hookgate.generation.prompt import TOOL_NAME, build_messages
@@ -42,7 +39,6 @@ __all__ = [
     "OpenAICompatibleGenerator",
     "configuration_problem",
     "filter_generator",
-    "generation_settings",
 ]
 
 log = logging.getLogger("hookgate.generation")
@@ -68,29 +64,10 @@ _TOOL: dict[str, Any] = {
 _FORCE_TOOL: dict[str, Any] = {"type": "function", "function": {"name": TOOL_NAME}}
 
 
-# The filter_generator() hook takes no arguments, so the service hands the
-# runtime's settings to it through this variable for the duration of the call;
-# several runtimes in one process each get their own configuration.
-_settings: ContextVar[Settings | None] = ContextVar("hookgate_generation_settings", default=None)
-
-
-@contextlib.contextmanager
-def generation_settings(settings: Settings) -> Iterator[None]:
-    """Make :func:`filter_generator` read ``settings`` inside the block."""
-    token = _settings.set(settings)
-    try:
-        yield
-    finally:
-        _settings.reset(token)
-
-
 @hookimpl(trylast=True)
-def filter_generator() -> FilterGenerator | None:
+def filter_generator(settings: Settings) -> FilterGenerator | None:
     """Offer the OpenAI-compatible generator when ``HOOKGATE_LLM_*`` configure one."""
-    settings = _settings.get()
-    return OpenAICompatibleGenerator.from_settings(
-        settings if settings is not None else load_settings()
-    )
+    return OpenAICompatibleGenerator.from_settings(settings)
 
 
 def configuration_problem(settings: Settings) -> str | None:

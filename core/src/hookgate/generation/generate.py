@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from hookgate.errors import HookgateError, UnknownProviderError
 from hookgate.filters import Filter, FilterSyntaxError, Problem, check_filter, compile_filter
-from hookgate.generation.backend import configuration_problem, generation_settings
+from hookgate.generation.backend import configuration_problem
 from hookgate.generation.errors import GenerationError, GeneratorNotConfigured, NoValidFilter
 from hookgate.generation.facts import bundle_schema
 from hookgate.generation.prompt import GRAMMAR
@@ -156,8 +156,7 @@ async def generate_filter(
 
 def generator_for(runtime: Runtime) -> FilterGenerator:
     """The generator a plugin offers (else the built-in one), or :class:`GeneratorNotConfigured`."""
-    with generation_settings(runtime.settings):
-        found = runtime.plugins.filter_generator()
+    found = runtime.plugins.filter_generator(runtime.settings)
     if found is None:
         raise GeneratorNotConfigured(
             configuration_problem(runtime.settings)
