@@ -17,7 +17,7 @@ from hookgate.filters.ast import Leaf, Node, Scalar, Span, json_type, walk_leave
 from hookgate.filters.compiler import Filter
 from hookgate.filters.parser import parse
 from hookgate.filters.printer import literal, quote, to_text
-from hookgate.filters.schema_view import Alt, Located, SchemaView
+from hookgate.filters.schema_view import Alt, Located, SchemaView, kinds_of
 from hookgate.filters.semantics import is_index
 from hookgate.filters.suggest import closest
 
@@ -153,7 +153,7 @@ def _union(view: SchemaView, located: list[list[Located]]) -> list[Alt]:
 
 
 def _check_operator(view: SchemaView, leaf: Leaf, target: _Target) -> list[Problem]:
-    kinds = _kinds(target.alts)
+    kinds = kinds_of(target.alts)
     if target.mapped and leaf.op not in (*_ARRAY_OPS, "exists"):
         return [_on_mapped(leaf)]
     if leaf.op in _NUMERIC and kinds is not None and not kinds & {"number", "integer"}:
@@ -178,7 +178,7 @@ def _check_array(
         return [_wrong_type(leaf, kinds, "an array", hint)]
     arrays = [a for a in target.alts if a.allows("array")]
     elements = _union(view, [a.items for a in arrays])
-    return _check_values(leaf, elements, _kinds(elements), items=True)
+    return _check_values(leaf, elements, kinds_of(elements), items=True)
 
 
 def _check_values(
@@ -192,15 +192,6 @@ def _check_values(
         elif enum is not None and not any(_same(value, allowed) for allowed in enum):
             problems.append(_not_in_enum(leaf, value, enum, items))
     return problems
-
-
-def _kinds(alts: list[Alt]) -> frozenset[str] | None:
-    kinds: set[str] = set()
-    for alt in alts:
-        if alt.types is None:
-            return None
-        kinds |= alt.types
-    return frozenset(kinds)
 
 
 def _enum(alts: list[Alt]) -> tuple[Any, ...] | None:
@@ -254,7 +245,7 @@ def _field(prefix: str) -> str:
 
 
 def _not_an_array(leaf: Leaf, prefix: str, alts: list[Alt]) -> Problem:
-    kinds = _kinds(alts) or frozenset()
+    kinds = kinds_of(alts) or frozenset()
     return _problem(
         "not-an-array",
         leaf,
@@ -267,7 +258,7 @@ def _not_an_array(leaf: Leaf, prefix: str, alts: list[Alt]) -> Problem:
 
 
 def _no_fields(leaf: Leaf, prefix: str, segment: str, alts: list[Alt]) -> Problem:
-    kinds = _kinds(alts) or frozenset()
+    kinds = kinds_of(alts) or frozenset()
     return _problem(
         "type-mismatch",
         leaf,

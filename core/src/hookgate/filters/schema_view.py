@@ -210,3 +210,13 @@ def _pointer(document: Any, fragment: str) -> Any:
         else:
             return True  # an unresolvable pointer constrains nothing
     return node
+
+
+def kinds_of(alts: list[Alt]) -> frozenset[str] | None:
+    """The JSON types the alternatives allow together; ``None`` when any allows all."""
+    kinds: set[str] = set()
+    for alt in alts:
+        if alt.types is None:
+            return None
+        kinds |= alt.types
+    return frozenset(kinds)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hookgate.filters.schema_view import Alt, Located, SchemaView
+from hookgate.filters.schema_view import Alt, Located, SchemaView, kinds_of
 
 __all__ = ["FieldFact", "SchemaFacts", "bundle_schema", "schema_facts"]
 
@@ -155,7 +155,7 @@ def _items(view: SchemaView, alt: Alt) -> list[Alt]:
 def _fact(
     view: SchemaView, path: tuple[str, ...], alts: list[Alt], located: list[Located]
 ) -> FieldFact:
-    kinds = _kinds(alts)
+    kinds = kinds_of(alts)
     type_text = "any JSON value"
     values = _values(alts)
     if kinds is not None:
@@ -163,7 +163,7 @@ def _fact(
         for kind in _ordered(kinds):
             if kind == "array":
                 items = [i for a in alts if a.allows("array") for i in _items(view, a)]
-                item_kinds = _kinds(items)
+                item_kinds = kinds_of(items)
                 of = "/".join(_ordered(item_kinds)) if item_kinds else "any"
                 names.append(f"array of {of}")
                 values = values if values is not None else _values(items)
@@ -171,15 +171,6 @@ def _fact(
                 names.append(kind)
         type_text = " or ".join(names)
     return FieldFact(".".join(path), type_text, _description(located), values)
-
-
-def _kinds(alts: list[Alt]) -> frozenset[str] | None:
-    kinds: set[str] = set()
-    for alt in alts:
-        if alt.types is None:
-            return None
-        kinds |= alt.types
-    return frozenset(kinds)
 
 
 def _ordered(kinds: frozenset[str]) -> list[str]:
