@@ -2,7 +2,8 @@
 
 Mount it in any ASGI server; its lifespan starts the runtime (migrations, the
 event writer) and, unless ``worker=False``, an in-process dispatch worker.
-The admin API is mounted at ``/api/v1``; every request gets a request id and
+The admin API is mounted at ``/api/v1``, the OAuth start and callback pages at
+``/oauth/{provider}/...``; every request gets a request id and
 one JSON log line (:class:`hookgate.logs.RequestLog`).
 """
 
@@ -22,6 +23,7 @@ from hookgate.api import create_api, outer_http_error
 from hookgate.dispatch.worker import Worker
 from hookgate.ingest import Ingest
 from hookgate.logs import RequestLog
+from hookgate.oauth.routes import routes as oauth_routes
 from hookgate.runtime import Runtime
 
 
@@ -69,6 +71,7 @@ def create_app(runtime: Runtime | None = None, *, worker: bool = True) -> Starle
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *oauth_routes(rt),
             Mount("/api/v1", app=create_api(rt)),
         ],
         middleware=[Middleware(RequestLog, enabled=rt.settings.log_requests)],

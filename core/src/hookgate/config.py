@@ -64,6 +64,23 @@ class Settings(BaseSettings):
     #: Seconds to wait for one answer of the model before giving up.
     llm_timeout: float = Field(default=60.0, gt=0)
 
+    #: OAuth and webhook registration. Client ids and secrets are per provider:
+    #: ``HOOKGATE_<PROVIDER>_CLIENT_ID`` / ``HOOKGATE_<PROVIDER>_CLIENT_SECRET``
+    #: (see :func:`hookgate.oauth.clients.client_credentials`).
+    #: Seconds an authorization (the ``state`` of an authorize URL) stays usable.
+    oauth_state_ttl: int = Field(default=600, ge=1, le=3600)
+    #: Seconds between scheduled checks of each registered source's remote webhooks.
+    reconcile_interval: float = Field(default=3600.0, gt=0)
+    #: Remote webhooks expiring within this many seconds are refreshed (default 7 days).
+    registration_refresh_margin: float = Field(default=7 * 24 * 3600.0, ge=0)
+    #: Seconds to wait for one provider API answer (registration, OAuth token requests).
+    provider_timeout: float = Field(default=15.0, gt=0)
+    #: Attempts per provider call on 429, 5xx and timeouts (1 turns retries off).
+    provider_attempts: int = Field(default=3, ge=1, le=10)
+    #: The longest wait a provider's Retry-After is honoured for inside one call; a longer
+    #: one fails the call (the scheduled reconcile comes back later).
+    provider_max_retry_wait: float = Field(default=60.0, ge=0)
+
     @field_validator("providers")
     @classmethod
     def _strip(cls, value: str) -> str:

@@ -18,6 +18,7 @@ import pytest
 from hookgate.services import events as event_service
 from hookgate.services import sources as source_service
 from hookgate.services import triggers as trigger_service
+from hookgate.store.models import OAuthConnection, new_id
 
 from tests.core.api.support import CALLERS, Contract, World, world
 from tests.support import eventually
@@ -141,6 +142,12 @@ def _audit(who: str, response: httpx.Response, ids: Ids) -> None:
         assert not targets & {ids["source"], ids["doomed_source"]}
 
 
+def _connections(who: str, response: httpx.Response, ids: Ids) -> None:
+    found = {c["id"] for c in _items(response)}
+    mine = {ids["connection"], ids["doomed_connection"]}
+    assert found >= mine if who == "admin" else not found & mine
+
+
 FILTER = '(eq "action" "opened")'
 CELLS = [
     Cell("GET", "/sources", _statuses(200, 200, 200), check=_source_secrets),
@@ -156,6 +163,7 @@ CELLS = [
         lambda i, w: {"grace": 1},
     ),
     Cell("GET", "/sources/{id}/events", _statuses(200, 200, 404), "source", check=_source_events),
+    Cell("POST", "/sources/{id}/reconcile", _statuses(200, 403, 404), "source"),
     Cell("GET", "/triggers", _statuses(200, 200, 200), check=_own_triggers),
     Cell(
         "POST",
@@ -203,6 +211,17 @@ CELLS = [
     ),
     Cell("GET", "/providers", _statuses(200, 200, 200)),
     Cell("GET", "/providers/{id}", _statuses(200, 200, 200), "provider"),
+    Cell("GET", "/connections", _statuses(200, 403, 200), check=_connections),
+    # custom needs no OAuth: refused for what it is, after the role check
+    Cell(
+        "POST", "/connections", _statuses(422, 403, 422), body=lambda i, w: {"provider": "custom"}
+    ),
+    Cell("GET", "/connections/{id}", _statuses(200, 403, 404), "connection"),
+    # pending: its grant is not finished
+    Cell("GET", "/connections/{id}/account", _statuses(409, 403, 404), "connection"),
+    # no OAuth app configured for github here
+    Cell("POST", "/connections/{id}/reauthorize", _statuses(422, 403, 404), "connection"),
+    Cell("DELETE", "/connections/{id}", _statuses(204, 403, 404), "doomed_connection"),
     Cell("GET", "/audit", _statuses(200, 403, 200), check=_audit),
     Cell("GET", "/openapi.json", _statuses(200, 200, 200, public=True)),
 ]
@@ -236,7 +255,15 @@ async def _objects(w: World) -> Ids:
         return all(len(r) == 1 and r[0].status == "delivered" for r in runs.values())
 
     await eventually(delivered)
+    async with rt.db.session() as session, session.begin():
+        pending = [
+            OAuthConnection(id=new_id("con"), workspace_id=admin.workspace_id, provider="github")
+            for _ in range(2)
+        ]
+        session.add_all(pending)
     return {
+        "connection": pending[0].id,
+        "doomed_connection": pending[1].id,
         "source": source.id,
         "doomed_source": doomed.id,
         "admin_trigger": mine.id,

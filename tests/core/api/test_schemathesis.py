@@ -20,6 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
+from hookgate import Runtime
+from hookgate.store.models import OAuthConnection, Workspace, new_id
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -27,10 +29,12 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import select
 
 from tests.core.api.support import Contract
 from tests.core.api.test_logs import _keys, _signed, hookgate_serve
 from tests.server import free_port
+from tests.support import settings_for
 
 pytestmark = pytest.mark.slow
 
@@ -82,11 +86,23 @@ def _seed(base: str, headers: dict[str, str]) -> dict[str, str]:
     }
 
 
+async def _pending_connection(database: str) -> str:
+    """A connection of acme whose grant is not finished (no provider is reachable here)."""
+    async with Runtime(settings_for(database)) as runtime, runtime.db.session() as session:
+        workspace = await session.scalar(select(Workspace.id).where(Workspace.name == "acme"))
+        assert workspace is not None
+        row = OAuthConnection(id=new_id("con"), workspace_id=workspace, provider="github")
+        session.add(row)
+        await session.commit()
+        return row.id
+
+
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     tmp: Path = tmp_path_factory.mktemp("schemathesis")
     database = f"sqlite:///{tmp / 'hookgate.db'}"
     keys = asyncio.run(_keys(database))
+    connection = asyncio.run(_pending_connection(database))
     with hookgate_serve(database, free_port(), tmp / "serve.log") as base:
         for _ in range(200):
             try:
@@ -95,7 +111,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
             except httpx.TransportError:
                 asyncio.run(asyncio.sleep(0.05))
         headers = {"Authorization": f"Bearer {keys['admin']}"}
-        yield Api(base, headers, _seed(base, headers))
+        yield Api(base, headers, {**_seed(base, headers), "connections": connection})
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from hookgate.api import audit, events, filters, providers, sources, triggers
+from hookgate.api import audit, connections, events, filters, providers, sources, triggers
 from hookgate.api.errors import ApiError
 from hookgate.api.openapi import document
 from hookgate.api.router import Operation, endpoint
@@ -32,6 +32,7 @@ OPERATIONS: list[Operation] = [
     *events.OPERATIONS,
     *filters.OPERATIONS,
     *providers.OPERATIONS,
+    *connections.OPERATIONS,
     *audit.OPERATIONS,
 ]
 

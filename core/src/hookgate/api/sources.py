@@ -1,21 +1,51 @@
-"""``/api/v1/sources``: webhook sources (creating and changing them is for admins)."""
+"""``/api/v1/sources``: webhook sources (creating and changing them is for admins).
+
+A source of a provider that uses OAuth is registered when created with a
+``connection_id`` and ``targets``: hookgate creates its webhooks on the
+provider, or answers the provider's error (``409 provider_refused``, ``502
+provider_error``, ``409 needs_reauth``) and keeps nothing.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hookgate.api.events import EventOut, EventQuery, event_out
-from hookgate.api.models import Input, Name, Output, Page, Secret, Settings, Word
+from hookgate.api.models import Ident, Input, Name, Output, Page, Query, Secret, Settings, Word
+from hookgate.api.models import _no_nul as no_nul
 from hookgate.api.router import Call, Operation
 from hookgate.services import events as event_service
+from hookgate.services import registration as registration_service
 from hookgate.services import sources as service
 from hookgate.services.sources import MAX_GRACE, SourceView
 
 Algorithm = Literal["sha1", "sha256", "sha512"]
 SchemaPolicy = Literal["record", "enforce"]
+
+
+class TargetIn(BaseModel):
+    """Where to register: a target of ``GET /api/v1/connections/{id}/account``, as listed."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Word
+    name: Word
+
+    @model_validator(mode="after")
+    def _storable(self) -> TargetIn:
+        no_nul(self.model_extra or {})
+        return self
+
+
+Targets = Field(
+    default=None,
+    min_length=1,
+    max_length=100,
+    description="Registered sources: the targets to create webhooks on (needs connection_id).",
+)
 
 
 def _setting(description: str) -> Any:
@@ -56,6 +86,14 @@ class SourceCreate(Input):
     config: Settings = Field(
         default_factory=dict, description="Any other provider setting (the CLI's --set)."
     )
+    connection_id: Ident | None = Field(
+        default=None, description="An active OAuth connection: hookgate registers the webhooks."
+    )
+    targets: list[TargetIn] | None = Targets
+    keep_on_error: bool = Field(
+        default=False,
+        description="Keep the source (registration_status `error`) when registration fails.",
+    )
 
     def provider_config(self) -> dict[str, Any]:
         """``config`` with the named settings that were given on top."""
@@ -63,13 +101,35 @@ class SourceCreate(Input):
         return {**self.config, **named}
 
 
-_NOT_SETTINGS = {"provider", "name", "secret", "events", "schema_policy", "config"}
+_NOT_SETTINGS = {
+    "provider",
+    "name",
+    "secret",
+    "events",
+    "schema_policy",
+    "config",
+    "connection_id",
+    "targets",
+    "keep_on_error",
+}
+
+
+def _targets(targets: list[TargetIn] | None) -> list[dict[str, Any]] | None:
+    return None if targets is None else [t.model_dump(mode="json") for t in targets]
 
 
 class SourceUpdate(Input):
     name: Name | None = None
     events: list[Word] | None = Field(default=None, max_length=500)
     schema_policy: SchemaPolicy | None = None
+    targets: list[TargetIn] | None = Targets
+
+
+class DeleteQuery(Query):
+    force: bool = Field(
+        default=False,
+        description="Delete even when the provider cannot delete the webhooks (left behind).",
+    )
 
 
 class RotateSecret(Input):
@@ -95,6 +155,13 @@ class SourceOut(Output):
     secret_hint: str | None = Field(
         description="The signing secret's last 4 characters; admins only."
     )
+    connection_id: str | None = Field(description="The OAuth connection registering webhooks.")
+    targets: list[dict[str, Any]] = Field(description="Where the webhooks are registered.")
+    registration_status: str | None = Field(
+        description="pending, active, expiring, error or needs_reauth; null: not registered."
+    )
+    registration_error: str | None = Field(description="Why registration is not active.")
+    reconciled_at: datetime | None = Field(description="When the webhooks were last checked.")
 
 
 class SourceWithSecret(SourceOut):
@@ -122,6 +189,9 @@ async def create_source(call: Call) -> BaseModel:
         secret=body.secret,
         events=body.events,
         schema_policy=body.schema_policy,
+        connection_id=body.connection_id,
+        targets=_targets(body.targets),
+        keep_on_error=body.keep_on_error,
     )
     return with_secret(view)
 
@@ -144,6 +214,7 @@ async def update_source(call: Call) -> BaseModel:
         name=body.name,
         events=body.events,
         schema_policy=body.schema_policy,
+        targets=_targets(body.targets),
     )
     return source_out(view)
 
@@ -154,7 +225,13 @@ async def rotate_secret(call: Call) -> BaseModel:
 
 
 async def delete_source(call: Call) -> None:
-    await service.delete_source(call.runtime, call.actor, call.id)
+    force = call.query_as(DeleteQuery).force
+    await service.delete_source(call.runtime, call.actor, call.id, force=force)
+
+
+async def reconcile_source(call: Call) -> BaseModel:
+    await registration_service.reconcile_now(call.runtime, call.actor, call.id)
+    return source_out(await service.get_source(call.runtime, call.actor, call.id))
 
 
 async def source_events(call: Call) -> BaseModel:
@@ -176,18 +253,21 @@ OPERATIONS = [
         SourceWithSecret,
         status=201,
         body=SourceCreate,
-        description=f"{_ADMIN} The answer carries the signing secret and URL, shown this once.",
-        errors=(403, 409),
+        description=f"{_ADMIN} The answer carries the signing secret and URL, shown this once. "
+        "With `connection_id` and `targets` the webhooks are registered first; when that fails "
+        "nothing is kept: 409 `provider_refused` / `needs_reauth`, 502 `provider_error`.",
+        errors=(403, 409, 502),
     ),
     Operation("GET", "/sources/{id}", get_source, "Show a source", SourceOut),
     Operation(
         "PATCH",
         "/sources/{id}",
         update_source,
-        "Change a source's name, subscribed events or schema policy",
+        "Change a source's name, subscribed events, schema policy or targets",
         SourceOut,
         body=SourceUpdate,
-        description=_ADMIN,
+        description=f"{_ADMIN} A registered source's webhooks follow a change of events or "
+        "targets; a provider failure shows in `registration_status`.",
         errors=(403, 409),
     ),
     Operation(
@@ -197,8 +277,10 @@ OPERATIONS = [
         "Delete a source with its triggers, events and runs",
         None,
         status=204,
-        description=_ADMIN,
-        errors=(403,),
+        query=DeleteQuery,
+        description=f"{_ADMIN} A registered source's webhooks are deleted on the provider first "
+        "(already gone is fine); when that fails nothing is deleted unless `force`.",
+        errors=(403, 409, 502),
     ),
     Operation(
         "POST",
@@ -208,6 +290,16 @@ OPERATIONS = [
         SourceWithSecret,
         body=RotateSecret,
         description=f"{_ADMIN} The answer carries the new secret, shown this once.",
+        errors=(403,),
+    ),
+    Operation(
+        "POST",
+        "/sources/{id}/reconcile",
+        reconcile_source,
+        "Check a registered source's webhooks now and push its whole desired state",
+        SourceOut,
+        description=f"{_ADMIN} The outcome is in `registration_status`; a source without a "
+        "connection is answered unchanged.",
         errors=(403,),
     ),
     Operation(

@@ -3,7 +3,8 @@
 Two loops share one process: events → runs, and runs → sink. Each sleeps
 until woken (an in-process commit, or PostgreSQL ``NOTIFY``) or for at most
 ``poll_interval`` seconds, so a missed wake-up costs latency, never work.
-A third loop prunes events and runs past ``HOOKGATE_RETENTION_DAYS``.
+A third loop prunes events and runs past ``HOOKGATE_RETENTION_DAYS``; a fourth
+re-checks registered sources' webhooks every ``HOOKGATE_RECONCILE_INTERVAL``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Worker:
             ),
             asyncio.create_task(self._loop(self.runs_ready, self.deliver_once), name="runs"),
             asyncio.create_task(self._maintenance(), name="retention"),
+            asyncio.create_task(self._registrations(), name="registrations"),
         ]
 
     async def stop(self) -> None:
@@ -89,12 +91,11 @@ class Worker:
         """Claim and dispatch one batch of events; True when there may be more."""
         lease = timedelta(seconds=self.runtime.settings.claim_lease)
         events = await claim_events(self.runtime.db, self.batch, lease)
-        created = 0
-        for event in events:
-            try:
-                created += await self.events.dispatch(event)
-            except Exception:
-                log.exception("dispatching event %s failed; it will be retried", event.id)
+        try:
+            created = await self.events.dispatch_all(events)
+        except Exception:  # the claim's lease hands the events to a later attempt
+            log.exception("dispatching %d events failed; they will be retried", len(events))
+            created = 0
         if created:
             self.runs_ready.set()
             await self._notify_runs()
@@ -121,6 +122,19 @@ class Worker:
             except Exception:
                 log.exception("maintenance failed")
             await asyncio.sleep(3600)
+
+    async def _registrations(self) -> None:
+        """The scheduled reconcile (:func:`hookgate.services.registration.reconcile_due`)."""
+        from hookgate.services.registration import reconcile_due  # OAuth code: load on use
+
+        # Sources fall due at different times: look at least every minute.
+        tick = min(self.runtime.settings.reconcile_interval, 60.0)
+        while True:
+            try:
+                await reconcile_due(self.runtime)
+            except Exception:
+                log.exception("scheduled reconcile failed; retrying at the next tick")
+            await asyncio.sleep(tick)
 
     async def update_queue_depth(self) -> None:
         async with self.runtime.db.session() as session:

@@ -1,8 +1,16 @@
-"""Webhook sources: create, list, show, update, rotate the secret, delete."""
+"""Webhook sources: create, list, show, update, rotate the secret, delete.
+
+A source of a provider that uses OAuth may be *registered*: created with a
+``connection_id`` and ``targets``, its webhooks are created on the provider
+(:mod:`hookgate.services.registration`), and creating it fails with nothing
+left behind when they cannot be. Without a connection it is a manual source:
+the admin configures the sender by hand.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -12,12 +20,15 @@ from sqlalchemy.exc import IntegrityError
 
 from hookgate.crypto import random_token
 from hookgate.errors import UnknownProviderError
-from hookgate.services.common import Actor, Conflict, Invalid, NotFound, audit
+from hookgate.services import registration
+from hookgate.services.common import Actor, Conflict, Invalid, NotFound, ServiceError, audit
 from hookgate.source_cache import StoredSecret, decode_secrets, encode_secrets
 from hookgate.store.models import Source, new_id, utcnow
 
 if TYPE_CHECKING:
     from hookgate.runtime import Runtime
+
+log = logging.getLogger("hookgate.sources")
 
 SCHEMA_POLICIES = ("record", "enforce")
 
@@ -46,10 +57,16 @@ class SourceView:
     created_at: datetime
     secret_hint: str | None
     secret: str | None = None
+    #: Registered sources: the connection and targets, and the remote registration's state.
+    connection_id: str | None = None
+    targets: list[dict[str, Any]] = field(default_factory=list)
+    registration_status: str | None = None
+    registration_error: str | None = None
+    reconciled_at: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in self.__dict__.items() if k != "secret" or v is not None}
-        for key in ("verified_at", "created_at"):
+        for key in ("verified_at", "created_at", "reconciled_at"):
             data[key] = data[key].isoformat() if data[key] else None
         return data
 
@@ -73,6 +90,11 @@ def _view(runtime: Runtime, actor: Actor, row: Source, secret: str | None = None
         created_at=row.created_at,
         secret_hint=hint,
         secret=secret,
+        connection_id=row.connection_id,
+        targets=[dict(t) for t in row.targets or []],
+        registration_status=row.registration_status,
+        registration_error=row.registration_error,
+        reconciled_at=row.reconciled_at,
     )
 
 
@@ -115,9 +137,19 @@ async def create_source(
     secret: str | None = None,
     events: list[str] | None = None,
     schema_policy: str = "record",
+    connection_id: str | None = None,
+    targets: list[dict[str, Any]] | None = None,
+    keep_on_error: bool = False,
 ) -> SourceView:
-    """Create a source; the view carries the signing secret, shown this once."""
+    """Create a source; the view carries the signing secret, shown this once.
+
+    With ``connection_id`` and ``targets`` the source is registered on the
+    provider before this returns. If that fails, the hooks created so far are
+    deleted and the source is not kept (the provider's error is raised), unless
+    ``keep_on_error``: then it is kept with ``registration_status`` ``error``.
+    """
     actor.require_admin("create sources")
+    wanted = await registration.check_new(runtime, actor, provider, connection_id, targets)
     if not name.strip():
         raise Invalid("a source needs a name")
     if schema_policy not in SCHEMA_POLICIES:
@@ -139,6 +171,11 @@ async def create_source(
         events=list(events or []),
         schema_policy=schema_policy,
         created_by=actor.user_id,
+        connection_id=connection_id,
+        targets=wanted,
+        registration_status="pending" if connection_id else None,
+        # Not due for the scheduled check while this call registers it.
+        reconciled_at=utcnow() if connection_id else None,
     )
     try:
         async with runtime.db.session() as session, session.begin():
@@ -147,7 +184,31 @@ async def create_source(
             audit(session, actor, "source.created", row.id, provider=provider, name=row.name)
     except IntegrityError:
         raise Conflict(f"a source named {name!r} exists in this workspace") from None
+    if connection_id:
+        row = await _register(runtime, actor, row, keep_on_error)
     return _view(runtime, actor, row, secret=signing_secret)
+
+
+async def _register(runtime: Runtime, actor: Actor, row: Source, keep_on_error: bool) -> Source:
+    """Register a new source; remove it (or keep it as ``error``) when that fails."""
+    try:
+        if keep_on_error:
+            await registration.reconcile(runtime, row.id)
+        else:
+            await registration.register_new(runtime, row.id)
+    except BaseException:
+        await _discard(runtime, actor, row.id)
+        raise
+    return await _get(runtime, actor, row.id)
+
+
+async def _discard(runtime: Runtime, actor: Actor, source_id: str) -> None:
+    async with runtime.db.session() as session, session.begin():
+        row = await session.get(Source, source_id)
+        if row is not None:
+            await session.delete(row)
+        audit(session, actor, "source.discarded", source_id, reason="registration failed")
+    runtime.sources.invalidate(source_id)
 
 
 async def _get(runtime: Runtime, actor: Actor, source_id: str) -> Source:
@@ -180,7 +241,13 @@ async def update_source(
     name: str | None = None,
     events: list[str] | None = None,
     schema_policy: str | None = None,
+    targets: list[dict[str, Any]] | None = None,
 ) -> SourceView:
+    """Change a source; a registered source whose events or targets change is reconciled.
+
+    A reconcile that fails leaves the change made and shows why in
+    ``registration_status`` / ``registration_error`` (the scheduled check retries).
+    """
     actor.require_admin("change sources")
     if name is not None and not name.strip():
         raise Invalid("a source needs a name")
@@ -191,9 +258,12 @@ async def update_source(
             row = await session.get(Source, source_id)
             if row is None or row.workspace_id != actor.workspace_id:
                 raise NotFound(f"no source {source_id!r} in this workspace")
+            changed = _registration_changes(row, events, targets)
             if events is not None:
                 _check_events(runtime, row.provider, events)
                 row.events = list(events)
+            if targets is not None:
+                row.targets = registration.check_targets(row, targets)
             row.name = name.strip() if name is not None else row.name
             row.schema_policy = schema_policy or row.schema_policy
             await session.flush()
@@ -201,7 +271,27 @@ async def update_source(
     except IntegrityError:
         raise Conflict(f"a source named {name!r} exists in this workspace") from None
     runtime.sources.invalidate(source_id)
+    if changed:
+        await _reconcile_after_change(runtime, source_id)
+        row = await _get(runtime, actor, source_id)
     return _view(runtime, actor, row)
+
+
+def _registration_changes(
+    row: Source, events: list[str] | None, targets: list[dict[str, Any]] | None
+) -> bool:
+    if row.connection_id is None:
+        return False
+    new_events = events is not None and set(events) != set(row.events or [])
+    return new_events or targets is not None
+
+
+async def _reconcile_after_change(runtime: Runtime, source_id: str) -> None:
+    """Push a change to the provider; a failure is recorded on the source, not raised."""
+    try:
+        await registration.reconcile(runtime, source_id, force=True)
+    except ServiceError as exc:  # e.g. the connection needs authorization: already recorded
+        log.info("source %s changed; its registration is not up to date: %s", source_id, exc)
 
 
 async def rotate_secret(
@@ -231,11 +321,24 @@ async def rotate_secret(
         row.secrets_enc = box.encrypt(encode_secrets([StoredSecret(new_secret), *kept]))
         audit(session, actor, "source.secret_rotated", row.id, grace_seconds=grace.total_seconds())
     runtime.sources.invalidate(source_id)
+    if row.connection_id is not None:  # the provider signs with the new secret from now on
+        await _reconcile_after_change(runtime, source_id)
+        row = await _get(runtime, actor, source_id)
     return _view(runtime, actor, row, secret=new_secret)
 
 
-async def delete_source(runtime: Runtime, actor: Actor, source_id: str) -> None:
+async def delete_source(
+    runtime: Runtime, actor: Actor, source_id: str, *, force: bool = False
+) -> None:
+    """Delete a source; a registered one's webhooks are deleted on the provider first.
+
+    A webhook already gone is fine. When the provider cannot delete them (it
+    is down, the grant is revoked) nothing is deleted, unless ``force``: then
+    the source goes and its webhooks are left behind.
+    """
     actor.require_admin("delete sources")
+    await _get(runtime, actor, source_id)
+    await registration.unregister(runtime, source_id, force=force)
     async with runtime.db.session() as session, session.begin():
         row = await session.get(Source, source_id)
         if row is None or row.workspace_id != actor.workspace_id:

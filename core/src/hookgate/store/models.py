@@ -253,6 +253,9 @@ class OAuthConnection(Base):
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     #: Bumped on every token refresh; refreshes compare-and-set on it.
     token_version: Mapped[int] = mapped_column(Integer, default=0)
+    #: Set while one process refreshes the token, so no other refreshes it at the same time
+    #: (a rotated refresh token works once); a crashed refresher's lease runs out.
+    refresh_lease_until: Mapped[datetime | None] = mapped_column(default=None)
     created_by: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -284,6 +287,8 @@ class RemoteHookRow(Base):
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     target_type: Mapped[str] = mapped_column(String(64))
     target_name: Mapped[str] = mapped_column(String(300))
+    #: The whole target as the provider described it (extra fields such as a site id).
+    target: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     remote_id: Mapped[str] = mapped_column(String(200))
     url: Mapped[str] = mapped_column(Text)
     events: Mapped[list[str]] = mapped_column(JSONType, default=list)
