@@ -14,7 +14,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from tenacity import RetryCallState, wait_exponential_jitter
 
 from hookgate.ingest import parse_payload
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from hookgate.runtime import Runtime
 
 log = logging.getLogger("hookgate.dispatch")
+
+RUNS: Table = Run.__table__  # type: ignore[assignment]
 
 BACKOFF = wait_exponential_jitter(initial=1, max=600, exp_base=2, jitter=1)
 
@@ -56,48 +58,68 @@ class RunDeliverer:
         return timedelta(seconds=settings.sink_timeout + 5 + settings.claim_lease)
 
     async def deliver_all(self, runs: list[Run]) -> None:
-        await asyncio.gather(*(self._guarded(run) for run in runs))
+        """Deliver claimed runs concurrently, then record every outcome in one commit."""
+        deliveries = await self._deliveries(runs)
+        outcomes = await asyncio.gather(
+            *(self._guarded(run, deliveries[run.id]) for run in runs if run.id in deliveries)
+        )
+        await self._record([o for o in outcomes if o is not None])
 
-    async def _guarded(self, run: Run) -> None:
+    async def _guarded(self, run: Run, delivery: Delivery) -> dict[str, Any] | None:
         async with self._slots:
             try:
-                await self.deliver(run)
+                return await self._attempt(run, delivery)
             except Exception:  # a bug here must not kill the worker loop
                 log.exception("delivering run %s failed unexpectedly", run.id)
+                return None
 
-    async def deliver(self, run: Run) -> None:
-        delivery = await self._delivery(run)
-        if delivery is None:
-            return
+    async def _attempt(self, run: Run, delivery: Delivery) -> dict[str, Any]:
+        """One delivery attempt; returns the run's new state (see :meth:`_record`)."""
         timeout = self.runtime.settings.sink_timeout + 5
+        outcome: dict[str, Any] = {
+            "run_id": run.id, "attempt": run.attempts, "lease_until": None,
+            "conversation_id": None, "delivered_at": None,
+            "next_attempt_at": run.next_attempt_at, "last_error": None,
+        }  # fmt: skip
         try:
             result = await asyncio.wait_for(self.sink.deliver(delivery), timeout=timeout)
         except Exception as exc:
-            await self._failed(run, exc)
-            return
-        await self._finish(
-            run,
-            "delivered",
-            conversation_id=result.conversation_id,
-            delivered_at=utcnow(),
-            last_error=None,
-            lease_until=None,
-        )
+            return {**outcome, **self._failure(run, exc)}
+        return {**outcome, "status": "delivered", "conversation_id": result.conversation_id,
+                "delivered_at": utcnow()}  # fmt: skip
 
-    async def _delivery(self, run: Run) -> Delivery | None:
+    def _failure(self, run: Run, exc: BaseException) -> dict[str, Any]:
+        retryable = getattr(exc, "retryable", True)
+        if not retryable or run.attempts >= self.runtime.settings.max_attempts:
+            log.warning("run %s is dead after %d attempts: %s", run.id, run.attempts, describe(exc))
+            return {"status": "dead", "last_error": describe(exc)}
+        wait = backoff_seconds(run.attempts)
+        retry_after = getattr(exc, "retry_after", None)
+        if isinstance(retry_after, int | float):
+            wait = max(wait, float(retry_after))
+        return {
+            "status": "retrying",
+            "last_error": describe(exc),
+            "next_attempt_at": utcnow() + timedelta(seconds=wait),
+        }
+
+    async def _deliveries(self, runs: list[Run]) -> dict[str, Delivery]:
+        """What each run carries, read in one query (runs whose event is gone are skipped)."""
+        if not runs:
+            return {}
+        by_id = {run.id: run for run in runs}
         async with self.runtime.db.session() as session:
-            found = (
-                await session.execute(
-                    select(Event, Trigger)
-                    .select_from(Run)
-                    .join(Event, Event.id == Run.event_id)
-                    .join(Trigger, Trigger.id == Run.trigger_id)
-                    .where(Run.id == run.id)
-                )
-            ).first()
-        if found is None:
-            return None
-        event, trigger = found
+            found = await session.execute(
+                select(Run.id, Event, Trigger)
+                .join(Event, Event.id == Run.event_id)
+                .join(Trigger, Trigger.id == Run.trigger_id)
+                .where(Run.id.in_(list(by_id)))
+            )
+            rows = found.all()
+        return {run_id: self._delivery(by_id[run_id], event, trigger)
+                for run_id, event, trigger in rows}  # fmt: skip
+
+    def _delivery(self, run: Run, event: Event, trigger: Trigger) -> Delivery:
         payload: Any = None
         if run.include_payload:
             payload = parse_payload(event.body, event.content_type)
@@ -114,34 +136,24 @@ class RunDeliverer:
             created_at=run.created_at,
         )
 
-    async def _failed(self, run: Run, exc: BaseException) -> None:
-        retryable = getattr(exc, "retryable", True)
-        if not retryable or run.attempts >= self.runtime.settings.max_attempts:
-            log.warning("run %s is dead after %d attempts: %s", run.id, run.attempts, describe(exc))
-            await self._finish(run, "dead", last_error=describe(exc), lease_until=None)
+    async def _record(self, outcomes: list[dict[str, Any]]) -> None:
+        if not outcomes:
             return
-        wait = backoff_seconds(run.attempts)
-        retry_after = getattr(exc, "retry_after", None)
-        if isinstance(retry_after, int | float):
-            wait = max(wait, float(retry_after))
-        await self._finish(
-            run,
-            "retrying",
-            last_error=describe(exc),
-            lease_until=None,
-            next_attempt_at=utcnow() + timedelta(seconds=wait),
-        )
-
-    async def _finish(self, run: Run, status: str, **values: Any) -> None:
         async with self.runtime.db.session() as session, session.begin():
             # Only the holder of the claim may finish it (a lease that ran out
             # lets another worker take the run; its answer then wins).
             await session.execute(
-                update(Run)
-                .where(Run.id == run.id, Run.status == "delivering", Run.attempts == run.attempts)
-                .values(status=status, **values)
+                update(RUNS).where(
+                    RUNS.c.id == bindparam("run_id"),
+                    RUNS.c.status == "delivering",
+                    RUNS.c.attempts == bindparam("attempt"),
+                ),
+                outcomes,
             )
-        self.runtime.metrics.runs.labels(status).inc()
-        self.runtime.plugins.event_notice(
-            EventNotice(kind="run", source_id="", event_id=run.event_id, detail=status)
-        )
+        for outcome in outcomes:
+            self.runtime.metrics.runs.labels(outcome["status"]).inc()
+            self.runtime.plugins.event_notice(
+                EventNotice(
+                    kind="run", source_id="", detail=f"{outcome['run_id']}: {outcome['status']}"
+                )
+            )

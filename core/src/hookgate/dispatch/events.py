@@ -1,24 +1,26 @@
-"""Dispatching one stored event: parse, validate, match, create runs.
+"""Dispatching stored events: parse, validate, match, create runs.
 
-Everything an event causes is written in one transaction together with its
-new status, so a worker that dies half-way leaves the event to be claimed
-again, and the ``(event, trigger, generation)`` unique constraint keeps runs
-from being created twice.
+Everything a batch of events causes is written in one transaction together
+with their new statuses, so a worker that dies half-way leaves the events to
+be claimed again, and the ``(event, trigger, generation)`` unique constraint
+keeps runs from being created twice.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from jsonschema.protocols import Validator
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hookgate.dispatch.matching import TriggerCache, TriggerInfo
+from hookgate.dispatch.matching import TriggerCache, TriggerInfo, TriggerSet
 from hookgate.dispatch.schemas import AttachedSchemas
 from hookgate.errors import UnknownProviderError
 from hookgate.ingest import parse_payload
@@ -31,6 +33,29 @@ if TYPE_CHECKING:
     from hookgate.runtime import Runtime
 
 log = logging.getLogger("hookgate.dispatch")
+
+EVENTS: Table = Event.__table__  # type: ignore[assignment]
+RUNS: Table = Run.__table__  # type: ignore[assignment]
+TRIGGERS: Table = Trigger.__table__  # type: ignore[assignment]
+
+
+@dataclass
+class Outcome:
+    """What dispatching one event decided, before it is written."""
+
+    event: Event
+    status: str
+    detail: str | None = None
+    errors: list[str] | None = None
+    matched: list[TriggerInfo] = field(default_factory=list)
+
+
+@dataclass
+class _Limits:
+    """Runs a batch let through so far, per trigger and per workspace."""
+
+    by_trigger: Counter[str] = field(default_factory=Counter)
+    by_workspace: Counter[str] = field(default_factory=Counter)
 
 
 class EventDispatcher:
@@ -57,35 +82,63 @@ class EventDispatcher:
 
     async def dispatch(self, event: Event) -> int:
         """Process one event; returns the number of runs created."""
-        self.processed += 1
+        return await self.dispatch_all([event])
+
+    async def dispatch_all(self, events: Sequence[Event]) -> int:
+        """Process claimed events in one transaction; returns the number of runs created.
+
+        Deciding (parse, validate, match) happens in memory first; then every run
+        and every new event status is written at once, so a batch costs one
+        commit. If that commit fails, each event is retried alone, so one bad
+        event cannot hold back the others.
+        """
+        if not events:
+            return 0
+        self.processed += len(events)
+        sets: dict[str, TriggerSet] = {}
+        outcomes = [await self._decide(event, sets) for event in events]
+        try:
+            created = await self._commit(outcomes)
+        except Exception:
+            if len(outcomes) == 1:
+                raise
+            created = 0
+            for outcome in outcomes:
+                created += await self._commit([outcome])
+        for outcome in outcomes:
+            self._notify(outcome)
+        return created
+
+    async def _decide(self, event: Event, sets: dict[str, TriggerSet]) -> Outcome:
         source = await self.runtime.sources.get(event.source_id)
         if source is None:  # deleted meanwhile; its events go with it
-            await self._finish(event, "orphaned", "the source was deleted")
-            return 0
+            return Outcome(event, "orphaned", "the source was deleted")
         try:
             payload = parse_payload(event.body, event.content_type)
         except (ValueError, UnicodeDecodeError) as exc:
-            await self._finish(event, "malformed", f"malformed body: {exc}")
-            return 0
+            return Outcome(event, "malformed", f"malformed body: {exc}")
         errors = await self._schema_errors(source, event.event_type, payload)
         if errors and source.schema_policy == "enforce":
-            await self._finish(event, "schema_invalid", errors[0], errors=errors)
-            return 0
+            return Outcome(event, "schema_invalid", errors[0], errors)
         if source.events and event.event_type not in source.events:
-            await self._finish(event, "unsubscribed", "the source is not subscribed to it")
-            return 0
-        matched = (await self.triggers.for_source(source.id)).match(event.event_type, payload)
-        created = await self._create_runs(event, matched, errors)
+            return Outcome(event, "unsubscribed", "the source is not subscribed to it")
+        if source.id not in sets:  # one look at the source's triggers per batch
+            sets[source.id] = await self.triggers.for_source(source.id)
+        matched = sets[source.id].match(event.event_type, payload)
+        detail = "schema: " + errors[0] if errors else None
+        return Outcome(event, "done", detail, errors or None, matched)
+
+    def _notify(self, outcome: Outcome) -> None:
+        event = outcome.event
         self.runtime.plugins.event_notice(
             EventNotice(
                 kind="dispatched",
-                source_id=source.id,
+                source_id=event.source_id,
                 event_id=event.id,
                 event_type=event.event_type,
-                detail=f"{created} runs",
+                detail=f"{outcome.status}, {len(outcome.matched)} matched",
             )
         )
-        return created
 
     async def _schema_errors(
         self, source: SourceRecord, event_type: str, payload: Any
@@ -96,43 +149,44 @@ class EventDispatcher:
             validator = await self.attached.validator(source.id, event_type)
         return schema_errors(validator, payload) if validator is not None else []
 
-    async def _finish(
-        self, event: Event, status: str, detail: str, *, errors: list[str] | None = None
-    ) -> None:
-        async with self.runtime.db.session() as session, session.begin():
-            await self._set_status(session, event, status, detail, errors)
-
-    async def _set_status(
-        self,
-        session: AsyncSession,
-        event: Event,
-        status: str,
-        detail: str | None,
-        errors: list[str] | None,
-    ) -> None:
-        await session.execute(
-            update(Event)
-            .where(Event.id == event.id)
-            .values(
-                status=status, detail=detail, schema_errors=errors or None, processed_at=utcnow()
-            )
-        )
-
-    async def _create_runs(
-        self, event: Event, matched: list[TriggerInfo], errors: list[str]
-    ) -> int:
+    async def _commit(self, outcomes: Sequence[Outcome]) -> int:
         now = utcnow()
         async with self.runtime.db.session() as session, session.begin():
-            rows = []
-            for trigger in matched:
-                limited = await self._over_limit(session, trigger)
+            rows = await self._run_rows(session, outcomes, now)
+            created = await self._insert_runs(session, rows)
+            await session.execute(
+                update(EVENTS).where(EVENTS.c.id == bindparam("event_id")),
+                [
+                    {
+                        "event_id": o.event.id,
+                        "status": o.status,
+                        "detail": o.detail,
+                        "schema_errors": o.errors,
+                        "processed_at": now,
+                    }
+                    for o in outcomes
+                ],
+            )
+            await self._count_matches(session, rows, now)
+        for row in rows:
+            self.runtime.metrics.runs.labels(row["status"]).inc()
+        return created
+
+    async def _run_rows(
+        self, session: AsyncSession, outcomes: Sequence[Outcome], now: datetime
+    ) -> list[dict[str, Any]]:
+        limits = _Limits()
+        rows = []
+        for outcome in outcomes:
+            for trigger in outcome.matched:
+                limited = await self._over_limit(session, trigger, limits)
                 rows.append(
                     {
                         "id": new_id("run"),
-                        "event_id": event.id,
+                        "event_id": outcome.event.id,
                         "trigger_id": trigger.id,
                         "workspace_id": trigger.workspace_id,
-                        "generation": event.generation,
+                        "generation": outcome.event.generation,
                         "include_payload": trigger.include_payload,
                         "status": "rate_limited" if limited else "pending",
                         "last_error": limited,
@@ -141,45 +195,58 @@ class EventDispatcher:
                         "created_at": now,
                     }
                 )
-            created = await self._insert_runs(session, rows)
-            if created:
-                await session.execute(
-                    update(Trigger)
-                    .where(Trigger.id.in_([r["trigger_id"] for r in rows]))
-                    .values(matched_count=Trigger.matched_count + 1, last_matched_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-            detail = "schema: " + errors[0] if errors else None
-            await self._set_status(session, event, "done", detail, errors)
-        for row in rows:
-            self.runtime.metrics.runs.labels(row["status"]).inc()
-        return created
+        return rows
+
+    async def _count_matches(
+        self, session: AsyncSession, rows: Sequence[Mapping[str, Any]], now: datetime
+    ) -> None:
+        counts = Counter(row["trigger_id"] for row in rows)
+        if counts:
+            await session.execute(
+                update(TRIGGERS)
+                .where(TRIGGERS.c.id == bindparam("trigger_id"))
+                .values(
+                    matched_count=TRIGGERS.c.matched_count + bindparam("increment"),
+                    last_matched_at=bindparam("matched_at"),
+                ),
+                [
+                    {"trigger_id": trigger_id, "increment": count, "matched_at": now}
+                    for trigger_id, count in counts.items()
+                ],
+            )
 
     async def _insert_runs(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> int:
         if not rows:
             return 0
         dialect = sqlite if self.runtime.db.is_sqlite else postgresql
         statement = (
-            dialect.insert(Run)
-            .values(list(rows))
+            dialect.insert(RUNS)
             .on_conflict_do_nothing(index_elements=["event_id", "trigger_id", "generation"])
-            .returning(Run.id)
+            .returning(RUNS.c.id)
         )
-        return len((await session.execute(statement)).all())
+        return len((await session.execute(statement, list(rows))).all())
 
-    async def _over_limit(self, session: AsyncSession, trigger: TriggerInfo) -> str | None:
-        """Why this run must wait (a rate limit it would exceed), or ``None``."""
+    async def _over_limit(
+        self, session: AsyncSession, trigger: TriggerInfo, limits: _Limits
+    ) -> str | None:
+        """Why this run must wait (a rate limit it would exceed), or ``None``.
+
+        ``limits`` counts the runs this batch already let through, which are
+        not in the database yet.
+        """
         now = utcnow()
-        if trigger.runs_per_day is not None:
-            recent = await _count_runs(session, Run.trigger_id == trigger.id, now - timedelta(1))
-            if recent >= trigger.runs_per_day:
-                return f"trigger limit of {trigger.runs_per_day} runs per 24 hours reached"
         hourly = self.runtime.settings.workspace_runs_per_hour
+        if trigger.runs_per_day is not None:
+            stored = await _count_runs(session, Run.trigger_id == trigger.id, now - timedelta(1))
+            if stored + limits.by_trigger[trigger.id] >= trigger.runs_per_day:
+                return f"trigger limit of {trigger.runs_per_day} runs per 24 hours reached"
         if hourly:
             since = now - timedelta(hours=1)
-            recent = await _count_runs(session, Run.workspace_id == trigger.workspace_id, since)
-            if recent >= hourly:
+            stored = await _count_runs(session, Run.workspace_id == trigger.workspace_id, since)
+            if stored + limits.by_workspace[trigger.workspace_id] >= hourly:
                 return f"workspace limit of {hourly} runs per hour reached"
+        limits.by_trigger[trigger.id] += 1
+        limits.by_workspace[trigger.workspace_id] += 1
         return None
 
 
