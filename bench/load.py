@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import time
 import uuid
 from typing import Any
@@ -64,6 +65,34 @@ async def closed_loop(
     }
 
 
+class _Connection:
+    """A keep-alive HTTP/1.1 connection that sends prepared requests (cheap per request,
+    unlike a general client, so the generator itself does not become the bottleneck)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    async def request(self, raw: bytes) -> tuple[int, bytes]:
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        return status, await self.reader.readexactly(length)
+
+
+def _raw_request(url: httpx.URL, body: bytes, headers: dict[str, str]) -> bytes:
+    lines = [
+        f"POST {url.raw_path.decode()} HTTP/1.1",
+        f"Host: {url.host}:{url.port}",
+        f"Content-Length: {len(body)}",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
 async def open_loop(
     url: str,
     body: bytes,
@@ -72,30 +101,41 @@ async def open_loop(
     duration: int,
     record_sends: dict[str, float] | None = None,
 ) -> list[float]:
-    """Send at a constant ``rate`` whatever the answers take; returns latencies in ms."""
+    """Send at a constant ``rate`` whatever the answers take; returns latencies in ms.
+
+    Requests go out on schedule over a pool of keep-alive connections (a new one
+    is opened when all are busy), so a slow server shows as latency, not as a
+    lower sending rate.
+    """
+    target = httpx.URL(url)
     latencies: list[float] = []
+    idle: list[_Connection] = []
     prefix = uuid.uuid4().hex[:8]
-    total = int(rate * duration)
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=512), timeout=30) as client:
 
-        async def one(i: int) -> None:
-            sent_at = time.time()
-            started = time.perf_counter()
-            answer = await client.post(
-                url, content=body, headers=_with_id(headers, f"{prefix}-{i}")
-            )
-            latencies.append((time.perf_counter() - started) * 1000)
-            if record_sends is not None and answer.status_code == 202:
-                record_sends[answer.json()["event_id"]] = sent_at
+    async def one(i: int) -> None:
+        raw = _raw_request(target, body, _with_id(headers, f"{prefix}-{i}"))
+        conn = (
+            idle.pop()
+            if idle
+            else _Connection(*await asyncio.open_connection(target.host, target.port))
+        )
+        sent_at, started = time.time(), time.perf_counter()
+        status, answer = await conn.request(raw)
+        latencies.append((time.perf_counter() - started) * 1000)
+        idle.append(conn)
+        if record_sends is not None and status == 202:
+            record_sends[json.loads(answer)["event_id"]] = sent_at
 
-        begin = time.perf_counter()
-        tasks = []
-        for i in range(total):
-            delay = begin + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i)))
-        await asyncio.gather(*tasks)
+    begin = time.perf_counter()
+    tasks = []
+    for i in range(int(rate * duration)):
+        delay = begin + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i)))
+    await asyncio.gather(*tasks)
+    for conn in idle:
+        conn.writer.close()
     return latencies
 
 
