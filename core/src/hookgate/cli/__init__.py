@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "serve": "hookgate.cli.serve:serve",
     "worker": "hookgate.cli.serve:worker",
     "sources": "hookgate.cli.sources:sources",
+    "connections": "hookgate.cli.connections:connections",
     "triggers": "hookgate.cli.triggers:triggers",
     "events": "hookgate.cli.events:events",
     "runs": "hookgate.cli.events:runs",

@@ -20,6 +20,7 @@ import click
 from hookgate.cli._common import emit, json_option, table, with_runtime
 from hookgate.cli.source_schemas import infer_schema_command, schema_group
 from hookgate.runtime import Runtime
+from hookgate.services import registration
 from hookgate.services import sources as service
 from hookgate.services.common import Actor
 from hookgate.services.signing import curl_command, sign_delivery
@@ -103,6 +104,19 @@ def _config_from(options: dict[str, Any], extra: tuple[str, ...]) -> dict[str, A
     is_flag=True,
     help="You will configure the sender by hand: print the provider's setup instructions.",
 )
+@click.option(
+    "--connection",
+    "connection_id",
+    metavar="ID",
+    help="Register the webhooks through this OAuth connection (see `hookgate connections`).",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="TYPE:NAME",
+    help="Register on this target (repeat), e.g. repository:octo-org/webapp.",
+)
 @json_option
 def create(
     provider: str,
@@ -112,6 +126,8 @@ def create(
     schema_policy: str,
     extra: tuple[str, ...],
     manual: bool,
+    connection_id: str | None,
+    targets: tuple[str, ...],
     as_json: bool,
     **settings: Any,
 ) -> None:
@@ -122,6 +138,7 @@ def create(
       hookgate sources create --provider custom --name shop --preset shopify-like
     """
     config = _config_from(settings, extra)
+    chosen = [_target(t) for t in targets]
 
     async def body(runtime: Runtime, actor: Actor) -> tuple[service.SourceView, str | None]:
         view = await service.create_source(
@@ -133,6 +150,8 @@ def create(
             secret=secret,
             events=list(events),
             schema_policy=schema_policy,
+            connection_id=connection_id,
+            targets=chosen or None,
         )
         return view, await _instructions(runtime, view) if manual else None
 
@@ -141,6 +160,13 @@ def create(
     if manual:
         data["setup_instructions"] = instructions
     emit(data, as_json, [*_created_lines(view), *(["", instructions] if instructions else [])])
+
+
+def _target(text: str) -> dict[str, str]:
+    kind, sep, name = text.partition(":")
+    if not sep or not kind.strip() or not name.strip():
+        raise click.BadParameter(f"{text!r}: use TYPE:NAME", param_hint="--target")
+    return {"type": kind.strip(), "name": name.strip()}
 
 
 async def _instructions(runtime: Runtime, view: service.SourceView) -> str:
@@ -167,8 +193,12 @@ def _created_lines(view: service.SourceView) -> list[str]:
         f"id      {view.id}",
         f"url     {view.url}",
         f"secret  {view.secret}",
-        "The secret is shown this once: configure the sender with it now.",
     ]
+    if view.registration_status:
+        lines.append(f"registration  {view.registration_status} on {len(view.targets)} target(s)")
+        lines.append("The secret is shown this once; hookgate configured the provider with it.")
+    else:
+        lines.append("The secret is shown this once: configure the sender with it now.")
     if (view.url or "").startswith("/"):
         lines.append("The URL is relative: set HOOKGATE_PUBLIC_URL to the server's public address.")
     return lines
@@ -249,10 +279,37 @@ def rotate(source_id: str, grace: float, as_json: bool) -> None:
 
 @sources.command("delete")
 @click.argument("source_id")
-def delete(source_id: str) -> None:
-    """Delete a source with its triggers, events and runs."""
-    with_runtime(lambda rt, actor: service.delete_source(rt, actor, source_id))
+@click.option(
+    "--force", is_flag=True, help="Delete even when the provider cannot delete the webhooks."
+)
+def delete(source_id: str, force: bool) -> None:
+    """Delete a source with its triggers, events and runs (and its registered webhooks)."""
+    with_runtime(lambda rt, actor: service.delete_source(rt, actor, source_id, force=force))
     click.echo(f"deleted {source_id}")
+
+
+@sources.command("reconcile")
+@click.argument("source_id")
+@json_option
+def reconcile(source_id: str, as_json: bool) -> None:
+    """Check a registered source's webhooks now: create, adopt, repair, refresh, remove.
+
+    Pushes the whole desired state (URL, secret, events) to the provider;
+    exits 1 when the registration is not active afterwards.
+    """
+
+    async def body(runtime: Runtime, actor: Actor) -> service.SourceView:
+        await registration.reconcile_now(runtime, actor, source_id)
+        return await service.get_source(runtime, actor, source_id)
+
+    view = with_runtime(body)
+    status = view.registration_status
+    lines = [f"registration  {status or 'none (no connection: nothing to reconcile)'}"]
+    if view.registration_error:
+        lines.append(f"error         {view.registration_error}")
+    emit(view.as_dict(), as_json, lines)
+    if status not in (None, "active"):
+        raise SystemExit(1)
 
 
 __all__ = ["SETTINGS_FLAGS", "sources"]
