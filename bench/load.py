@@ -120,7 +120,12 @@ async def open_loop(
             else _Connection(*await asyncio.open_connection(target.host, target.port))
         )
         sent_at, started = time.time(), time.perf_counter()
-        status, answer = await conn.request(raw)
+        try:
+            status, answer = await conn.request(raw)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            # The server closed an idle keep-alive connection: send again on a new one.
+            conn = _Connection(*await asyncio.open_connection(target.host, target.port))
+            status, answer = await conn.request(raw)
         latencies.append((time.perf_counter() - started) * 1000)
         idle.append(conn)
         if record_sends is not None and status == 202:

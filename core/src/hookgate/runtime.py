@@ -13,6 +13,7 @@ Use it as an async context manager (or call :meth:`start`/:meth:`stop`)::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from functools import cached_property
 from types import TracebackType
 
@@ -46,6 +47,7 @@ class Runtime:
         self.metrics = Metrics()
         self.work_ready = asyncio.Event()
         self._started = False
+        self._checkpoints: asyncio.Task[None] | None = None
 
     @cached_property
     def db(self) -> Database:
@@ -72,11 +74,18 @@ class Runtime:
         self.secret_box  # noqa: B018 - fail at start, not at the first webhook
         await migrate(self.db)
         self.writer.start()
+        if self.db.is_sqlite:
+            self._checkpoints = asyncio.create_task(self.db.checkpoints())
         self._started = True
 
     async def stop(self) -> None:
         if not self._started:
             return
+        if self._checkpoints is not None:
+            self._checkpoints.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpoints
+            self._checkpoints = None
         await self.writer.stop()
         await self.db.dispose()
         self._started = False

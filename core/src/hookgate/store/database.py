@@ -8,6 +8,8 @@ webhook survives a crash of the process or the machine.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from hookgate.errors import ConfigurationError
+
+log = logging.getLogger("hookgate.store")
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -53,6 +57,9 @@ def _sqlite_pragmas(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Checkpoints run in the background (Database.checkpoints); this is only the
+    # safety net for processes that do not run them, e.g. short CLI commands.
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.close()
 
 
@@ -81,6 +88,21 @@ class Database:
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+
+    async def checkpoints(self, every: float = 1.0) -> None:
+        """Copy the SQLite WAL into the database now and then, off the commit path.
+
+        An automatic checkpoint runs inside whichever commit crosses the WAL
+        threshold and stalls the requests waiting on it; a passive checkpoint
+        from here never blocks a writer. Runs until cancelled.
+        """
+        while True:
+            await asyncio.sleep(every)
+            try:
+                async with self.engine.connect() as conn:
+                    await conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            except Exception:  # the next round tries again; the WAL only grows meanwhile
+                log.warning("SQLite checkpoint failed", exc_info=True)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
