@@ -147,7 +147,7 @@ class Verification:
 class EventIdentity:
     """What a delivery is, as answered by ``identify_event``.
 
-    - ``handshake``: a provider check such as GitHub's ``ping``. It proves the
+    - ``handshake``: a provider's reachability check (a "ping"). It proves the
       source is reachable, is answered at once with ``handshake_response`` (or
       ``200 {"ok": true}``) and starts no run.
     - ``ignore``: a delivery the provider knows to be noise; stored as

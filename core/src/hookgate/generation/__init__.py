@@ -5,11 +5,11 @@
     from hookgate.generation import generate_filter
 
     result = await generate_filter(
-        runtime, actor, description="PRs opened with more than 20 changed files",
-        provider="github", event_type="pull_request", source_id=source.id,
+        runtime, actor, description="paid invoices over 1000 euros",
+        provider="acme", event_type="invoice.paid", source_id=source.id,
     )
-    result.filter            # '(and (eq "action" "opened") (gt "pull_request.changed_files" 20))'
-    result.dry_run.summary   # 'would have matched 3 of the last 50 pull_request events'
+    result.filter            # '(and (eq "currency" "EUR") (gt "amount" 1000))'
+    result.dry_run.summary   # 'would have matched 3 of the last 50 invoice.paid events'
 
 The generator is whatever plugin implements ``filter_generator``; the
 built-in one (:mod:`hookgate.generation.backend`) calls an OpenAI-compatible

@@ -8,7 +8,7 @@ lease``); the others see the lease, wait for ``token_version`` to move and
 read the new token. No database lock is held while the provider answers, so
 ingest on SQLite never waits for a token endpoint. A refresher that crashes
 leaves a lease that runs out. This matters because providers that rotate
-refresh tokens (Atlassian) accept each one once: two refreshes with the same
+refresh tokens (some providers rotate them) accept each one once: two refreshes with the same
 refresh token would end the grant.
 """
 

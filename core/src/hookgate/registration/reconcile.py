@@ -8,7 +8,7 @@ whole desired state (``force``: after a secret rotation, an events change, or
 Hooks on targets the source no longer wants are deleted. Every provider call
 goes through the connection's client (timeouts, retries on 429/5xx) and, on
 top, is retried when the provider's error says how long to wait
-(``ProviderAPIError.retry_after``, e.g. a GitHub rate limit answered with 403).
+(``ProviderAPIError.retry_after``, e.g. a rate limit answered with 403).
 """
 
 from __future__ import annotations
