@@ -84,10 +84,11 @@ ERROR_STATUSES: dict[int, str] = {
     401: "No API key, an unknown one, or a revoked one.",
     403: "Your role does not allow this (members cannot manage sources, read the audit log, ...).",
     404: "No such object in your workspace, or not yours (triggers and runs are personal).",
-    409: "The name is taken in the workspace.",
+    409: "A conflict: the name is taken, or the provider refused the registration "
+    "(missing rights or scope, or the connection needs re-authorization); `code` says which.",
     413: "The body is over HOOKGATE_MAX_BODY_BYTES.",
     422: "A field is invalid, or the request breaks a rule; `details` says which.",
-    502: "The filter generator failed (unreachable or refused).",
-    503: "No filter generator is configured.",
-    504: "The filter generator did not answer in time.",
+    502: "An upstream failed: the provider's API during registration, or the filter generator.",
+    503: "Not available: no filter generator is configured.",
+    504: "An upstream did not answer in time (the filter generator).",
 }
