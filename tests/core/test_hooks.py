@@ -147,6 +147,10 @@ class AcmeProvider:
         return {"X-Acme": source.secrets[0]}
 
     @hookimpl
+    def new_secret(self, source: SourceContext) -> str:
+        return f"acme_{source.provider}_" + "k" * 40
+
+    @hookimpl
     def setup_instructions(self, source: SourceContext) -> str:
         return f"Payload URL: {source.url}\nSecret: {source.secrets[0]}"
 
@@ -252,6 +256,10 @@ def test_hook_sign_payload(plugins: PluginManager) -> None:
     hooks = plugins.provider("acme")
     headers = hooks.sign_payload(SOURCE, b"{}", datetime.now(UTC))
     assert headers == {"X-Acme": "s3cret"}
+
+
+def test_hook_new_secret(plugins: PluginManager) -> None:
+    assert plugins.provider("acme").new_secret(SOURCE) == "acme_acme_" + "k" * 40
 
 
 def test_hook_setup_instructions(plugins: PluginManager) -> None:

@@ -135,6 +135,17 @@ def sign_payload(source: SourceContext, body: bytes, timestamp: datetime) -> Map
 
 
 @hookspec(firstresult=True)
+def new_secret(source: SourceContext) -> str | None:
+    """Generate a signing secret in the form this source's senders expect.
+
+    Called when a source is created without a secret and when its secret is
+    rotated; ``source.secrets`` is empty then. Return at least 256 bits of
+    randomness (e.g. ``whsec_<base64>`` for Standard Webhooks senders), or
+    ``None`` to let hookgate generate a URL-safe random string.
+    """
+
+
+@hookspec(firstresult=True)
 def setup_instructions(source: SourceContext) -> str | None:
     """Tell an admin how to configure the sender by hand (no OAuth).
 
@@ -284,6 +295,7 @@ PER_PROVIDER_HOOKS: frozenset[str] = frozenset(
         "verify_signature",
         "identify_event",
         "sign_payload",
+        "new_secret",
         "setup_instructions",
         "oauth_client",
         "oauth_account",
@@ -326,6 +338,7 @@ __all__ = [
     "filter_generator",
     "identify_event",
     "list_webhooks",
+    "new_secret",
     "oauth_account",
     "oauth_client",
     "provider_info",

@@ -104,6 +104,12 @@ class ProviderHooks:
             )
         return {str(k): str(v) for k, v in value.items()}
 
+    def new_secret(self, source: SourceContext) -> str | None:
+        if not self.implements("new_secret"):
+            return None
+        value = self._call("new_secret", {"source": source})
+        return None if value is None else self._check("new_secret", value, str)
+
     def setup_instructions(self, source: SourceContext) -> str | None:
         if not self.implements("setup_instructions"):
             return None

@@ -19,11 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hookgate.crypto import random_token
-from hookgate.errors import UnknownProviderError
+from hookgate.errors import ProviderContractError, UnknownProviderError
 from hookgate.services import registration
 from hookgate.services.common import Actor, Conflict, Invalid, NotFound, ServiceError, audit
 from hookgate.source_cache import StoredSecret, decode_secrets, encode_secrets
 from hookgate.store.models import Source, new_id, utcnow
+from hookgate.types import SourceContext
 
 if TYPE_CHECKING:
     from hookgate.runtime import Runtime
@@ -98,6 +99,16 @@ def _view(runtime: Runtime, actor: Actor, row: Source, secret: str | None = None
     )
 
 
+def generated_secret(runtime: Runtime, source: SourceContext) -> str:
+    """A new signing secret: the provider's form if it has one (``new_secret``), else random."""
+    offered = runtime.plugins.provider(source.provider).new_secret(source)
+    if offered is not None and len(offered) < 32:
+        raise ProviderContractError(
+            f"provider {source.provider!r}: new_secret() returned fewer than 32 characters"
+        )
+    return offered or random_token(32)
+
+
 def validate_config(runtime: Runtime, provider: str, config: dict[str, Any]) -> dict[str, Any]:
     """The provider's settings for a source, validated by its config model."""
     try:
@@ -158,10 +169,14 @@ async def create_source(
     _check_events(runtime, provider, events or [])
     if secret is not None and len(secret) < 16:
         raise Invalid("a signing secret needs at least 16 characters; omit it to generate one")
-    signing_secret = secret or random_token(32)
+    source_id = new_id("src")
+    signing_secret = secret or generated_secret(
+        runtime,
+        SourceContext(source_id, provider, name.strip(), "", (), settings, tuple(events or ())),
+    )
     box = runtime.secret_box
     row = Source(
-        id=new_id("src"),
+        id=source_id,
         workspace_id=actor.workspace_id,
         provider=provider,
         name=name.strip(),
@@ -306,12 +321,15 @@ async def rotate_secret(
     actor.require_admin("rotate source secrets")
     if grace < timedelta(0) or grace > MAX_GRACE:
         raise Invalid(f"grace must be between 0 and {MAX_GRACE.days * 24} hours")
-    new_secret = random_token(32)
     now = utcnow()
     async with runtime.db.session() as session, session.begin():
         row = await session.get(Source, source_id)
         if row is None or row.workspace_id != actor.workspace_id:
             raise NotFound(f"no source {source_id!r} in this workspace")
+        new_secret = generated_secret(
+            runtime,
+            SourceContext(row.id, row.provider, row.name, "", (), row.config, tuple(row.events)),
+        )
         box = runtime.secret_box
         current, *older = decode_secrets(box.decrypt(row.secrets_enc))
         kept: list[StoredSecret] = []

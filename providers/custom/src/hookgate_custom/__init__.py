@@ -13,6 +13,7 @@ from hookgate_custom.keys import generate_secret, sender_secret, validate_secret
 from hookgate_custom.plugin import (
     event_schemas,
     identify_event,
+    new_secret,
     provider_info,
     sign_payload,
     source_settings,
@@ -30,6 +31,7 @@ __all__ = [
     "generate_secret",
     "get_preset",
     "identify_event",
+    "new_secret",
     "preset_names",
     "provider_info",
     "sender_secret",

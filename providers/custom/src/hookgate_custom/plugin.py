@@ -22,6 +22,7 @@ from hookgate import (
 )
 
 from hookgate_custom.identify import identify_request
+from hookgate_custom.keys import generate_secret
 from hookgate_custom.settings import CustomSettings
 from hookgate_custom.verify import sign_request, verify_request
 
@@ -72,3 +73,9 @@ def identify_event(source: SourceContext, request: WebhookRequest) -> EventIdent
 @hookimpl
 def sign_payload(source: SourceContext, body: bytes, timestamp: datetime) -> Mapping[str, str]:
     return sign_request(source_settings(source), source.secrets, body, timestamp)
+
+
+@hookimpl
+def new_secret(source: SourceContext) -> str:
+    # Standard Webhooks senders take only whsec_<base64> secrets.
+    return generate_secret(source_settings(source))
