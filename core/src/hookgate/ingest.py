@@ -36,7 +36,7 @@ from hookgate.errors import ProviderContractError
 from hookgate.logs import RateLimitedLog
 from hookgate.source_cache import SourceRecord
 from hookgate.store.models import new_id, utcnow
-from hookgate.types import EventIdentity, EventNotice, Headers, WebhookRequest
+from hookgate.types import EventIdentity, EventNotice, Headers, SourceContext, WebhookRequest
 
 if TYPE_CHECKING:
     from hookgate.runtime import Runtime
@@ -175,10 +175,15 @@ class Ingest:
         if not accepted_media_type(webhook.content_type):
             detail = f"content type {webhook.content_type!r}: send JSON or a form with 'payload'"
             return self.reject(415, "unsupported_media_type", detail, source.id)
-        return await self.identified(source, webhook, unsigned=verification.unsigned)
+        return await self.identified(source, context, webhook, unsigned=verification.unsigned)
 
     async def identified(
-        self, source: SourceRecord, webhook: WebhookRequest, *, unsigned: bool
+        self,
+        source: SourceRecord,
+        context: SourceContext,
+        webhook: WebhookRequest,
+        *,
+        unsigned: bool,
     ) -> Response:
         hooks = self.runtime.plugins.provider(source.provider)
         problem = None
@@ -187,7 +192,7 @@ class Ingest:
         except (ValueError, UnicodeDecodeError) as exc:
             problem = f"malformed body: {exc}"
         try:
-            identity = hooks.identify_event(source.context(webhook.received_at), webhook)
+            identity = hooks.identify_event(context, webhook)
         except (ValueError, ProviderContractError) as exc:
             identity = EventIdentity(event_type="unknown")
             problem = problem or str(exc)
@@ -224,12 +229,11 @@ class Ingest:
         unsigned: bool,
     ) -> tuple[str, bool] | Response:
         kept = self.runtime.plugins.info(source.provider).kept_headers
+        received, window = webhook.received_at.timestamp(), self.runtime.settings.dedup_window
         row = {
             "id": new_id("evt"),
             "source_id": source.id,
-            "dedup_key": dedup_key(
-                identity, webhook.body, time.time(), self.runtime.settings.dedup_window
-            ),
+            "dedup_key": dedup_key(identity, webhook.body, received, window),
             "delivery_id": identity.delivery_id,
             "event_type": identity.event_type,
             "body": webhook.body,

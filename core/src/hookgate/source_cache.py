@@ -98,11 +98,6 @@ class SourceCache:
         self._entries.pop(source_id, None)
         self._missing_at.pop(source_id, None)
 
-    def mark_verified(self, source_id: str) -> None:
-        entry = self._entries.get(source_id)
-        if entry is not None:
-            entry.verified = True
-
     async def get(self, source_id: str) -> SourceRecord | None:
         now = time.monotonic()
         entry = self._entries.get(source_id)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
 
 import click
 
@@ -14,7 +13,6 @@ from hookgate.errors import HookgateError
 from hookgate.runtime import Runtime
 from hookgate.services.common import Actor, default_actor
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -31,14 +29,6 @@ def with_runtime(body: Callable[[Runtime, Actor], Awaitable[T]], *, user: str | 
         return asyncio.run(main())
     except HookgateError as exc:
         raise click.ClickException(str(exc)) from exc
-
-
-def coroutine(function: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
-    @functools.wraps(function)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        return asyncio.run(function(*args, **kwargs))
-
-    return wrapper
 
 
 def emit(data: Any, as_json: bool, lines: Iterable[str] | None = None) -> None:

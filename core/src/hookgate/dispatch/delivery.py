@@ -63,7 +63,7 @@ class RunDeliverer:
         outcomes = await asyncio.gather(
             *(self._guarded(run, deliveries[run.id]) for run in runs if run.id in deliveries)
         )
-        await self._record([o for o in outcomes if o is not None])
+        await self._record([o for o in outcomes if o is not None], deliveries)
 
     async def _guarded(self, run: Run, delivery: Delivery) -> dict[str, Any] | None:
         async with self._slots:
@@ -136,7 +136,9 @@ class RunDeliverer:
             created_at=run.created_at,
         )
 
-    async def _record(self, outcomes: list[dict[str, Any]]) -> None:
+    async def _record(
+        self, outcomes: list[dict[str, Any]], deliveries: dict[str, Delivery]
+    ) -> None:
         if not outcomes:
             return
         async with self.runtime.db.session() as session, session.begin():
@@ -152,8 +154,13 @@ class RunDeliverer:
             )
         for outcome in outcomes:
             self.runtime.metrics.runs.labels(outcome["status"]).inc()
+            delivery = deliveries[outcome["run_id"]]
             self.runtime.plugins.event_notice(
                 EventNotice(
-                    kind="run", source_id="", detail=f"{outcome['run_id']}: {outcome['status']}"
+                    kind="run",
+                    source_id=delivery.source_id,
+                    event_id=delivery.event_id,
+                    event_type=delivery.event_type,
+                    detail=f"{outcome['run_id']}: {outcome['status']}",
                 )
             )

@@ -17,7 +17,6 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
-    AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
@@ -106,6 +105,3 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-
-    def session_factory(self) -> async_sessionmaker[AsyncSession]:
-        return self.session
