@@ -101,7 +101,13 @@ async def test_a_hook_deleted_remotely_is_recreated_by_the_schedule(
         w.api.delete_hook_behind_back(hook.id)
 
         async def recreated() -> bool:
-            return [h.id for h in w.api.hooks_on("alpha")] not in ([], [hook.id])
+            remote = [h.id for h in w.api.hooks_on("alpha")]
+            if remote in ([], [hook.id]):
+                return False
+            # The provider answers before the reconcile's own transaction commits.
+            async with w.runtime.db.session() as session:
+                stored = [r.remote_id for r in await session.scalars(select(RemoteHookRow))]
+            return stored == remote
 
         await eventually(recreated)
         (new,) = w.api.hooks_on("alpha")
