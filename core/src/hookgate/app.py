@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -18,13 +19,38 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
 
 from hookgate.api import create_api, outer_http_error
 from hookgate.dispatch.worker import Worker
-from hookgate.ingest import Ingest
+from hookgate.ingest import Ingest, ingest_path
 from hookgate.logs import RequestLog
 from hookgate.oauth.routes import routes as oauth_routes
 from hookgate.runtime import Runtime
+
+
+class HookgateApp(Starlette):
+    """Starlette, with webhook deliveries sent straight to the ingest endpoint.
+
+    ``POST /hooks/{source_id}/{url_secret}`` skips the middleware stack and the
+    router: :class:`~hookgate.ingest.Ingest` gives itself a request id, logs
+    its line and answers its own errors. Everything else is plain Starlette.
+    """
+
+    def __init__(self, *, ingest: Ingest, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ingest = ingest
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and ingest_path(scope["path"]) is not None
+        ):
+            scope["app"] = self
+            await self.ingest(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(runtime: Runtime | None = None, *, worker: bool = True) -> Starlette:
@@ -65,9 +91,11 @@ def create_app(runtime: Runtime | None = None, *, worker: bool = True) -> Starle
             await dispatch.update_queue_depth()
         return Response(rt.metrics.render(), media_type="text/plain; version=0.0.4")
 
-    app = Starlette(
+    ingest = Ingest(rt)
+    app = HookgateApp(
+        ingest=ingest,
         routes=[
-            Route("/hooks/{source_id}/{url_secret}", Ingest(rt).endpoint, methods=["POST"]),
+            Route("/hooks/{source_id}/{url_secret}", ingest, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),

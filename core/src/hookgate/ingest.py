@@ -16,6 +16,11 @@ Nothing here calls a provider API or an agent.
 415    a content type other than JSON or a form with a ``payload`` field
 503    the store could not be written; the sender should retry
 =====  =====================================================================
+
+The endpoint is a raw ASGI app that :func:`hookgate.app.create_app` calls
+ahead of the Starlette middleware stack: it is the one path taken thousands
+of times a second, so it builds no ``Request``/``Response`` objects and does
+its own request id, access log line and error answer.
 """
 
 from __future__ import annotations
@@ -25,15 +30,16 @@ import hmac
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from hookgate.errors import ProviderContractError
-from hookgate.logs import RateLimitedLog
+from hookgate.logs import RateLimitedLog, begin_request, end_request
+from hookgate.metrics import Labelled
 from hookgate.source_cache import SourceRecord
 from hookgate.store.models import new_id, utcnow
 from hookgate.types import EventIdentity, EventNotice, Headers, SourceContext, WebhookRequest
@@ -46,7 +52,19 @@ _rejections = RateLimitedLog(log, per_seconds=10.0)
 
 
 class BodyTooLarge(Exception):
-    pass
+    """The body passed the configured limit."""
+
+
+class ClientGone(Exception):
+    """The client disconnected before sending the whole body."""
+
+
+class Answer(NamedTuple):
+    """What the ingest endpoint answers: a status and a JSON document."""
+
+    status: int
+    document: dict[str, Any]
+    reason: str | None = None  # sent as X-Hookgate-Reason on rejections
 
 
 def parse_payload(body: bytes, content_type: str) -> Any:
@@ -89,17 +107,27 @@ def accepted_media_type(value: str) -> bool:
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
+    """The body of a Starlette request, refused past ``limit`` bytes."""
+    return await receive_body(request.receive, request.headers.get("content-length"), limit)
+
+
+async def receive_body(receive: Receive, declared: str | None, limit: int) -> bytes:
+    """Read an ASGI request body; :class:`BodyTooLarge` as soon as it passes ``limit``."""
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise BodyTooLarge
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def dedup_key(identity: EventIdentity, body: bytes, received: float, window: int) -> str:
@@ -109,57 +137,103 @@ def dedup_key(identity: EventIdentity, body: bytes, received: float, window: int
     return f"sha256:{hashlib.sha256(body).hexdigest()}:{int(received // window)}"
 
 
+def ingest_path(path: str) -> tuple[str, str] | None:
+    """``(source_id, url_secret)`` of a ``/hooks/{source_id}/{url_secret}`` path."""
+    parts = path.split("/")
+    if len(parts) == 4 and parts[1] == "hooks" and parts[2] and parts[3]:
+        return parts[2], parts[3]
+    return None
+
+
+def reason_header(detail: str) -> bytes:
+    """``detail`` as a header value: one line, ASCII, at most 200 characters."""
+    return " ".join(detail[:200].split()).encode("ascii", "replace")
+
+
+async def send_answer(send: Send, answer: Answer, request_id: str) -> None:
+    body = orjson.dumps(answer.document)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-request-id", request_id.encode()),
+    ]
+    if answer.reason is not None:
+        headers.append((b"x-hookgate-reason", reason_header(answer.reason)))
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class Ingest:
-    """The webhook endpoint of one runtime."""
+    """The webhook endpoint of one runtime: an ASGI app."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.metrics = runtime.metrics
+        self._received = Labelled(runtime.metrics.received)
+        self._stored = Labelled(runtime.metrics.stored)
+        self._rejected = Labelled(runtime.metrics.rejected)
 
-    def reject(self, status: int, reason: str, detail: str, source: str = "") -> Response:
-        self.metrics.rejected.labels(reason).inc()
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        headers = Headers.from_asgi(scope["headers"])
+        info, token = begin_request(headers.get("x-request-id"))
+        answer = Answer(500, {"error": "internal_error", "detail": "the event was not stored"})
+        try:
+            answer = await self.answer(scope, receive, headers)
+        except ClientGone:
+            answer = Answer(499, {})
+        except Exception:  # a bug here must still answer, and the sender will retry
+            log.exception("the ingest endpoint failed")
+        try:
+            if answer.status != 499:
+                await send_answer(send, answer, info.request_id)
+        finally:
+            seconds = time.perf_counter() - started
+            self.metrics.ingest_seconds.observe(seconds)
+            end_request(
+                token,
+                info,
+                method=scope["method"],
+                path=scope.get("root_path", "") + scope["path"],
+                status=answer.status,
+                seconds=seconds,
+                log=self.runtime.settings.log_requests,
+            )
+
+    def reject(self, status: int, reason: str, detail: str, source: str = "") -> Answer:
+        self._rejected(reason).inc()
         _rejections.warning("rejected webhook for source %s: %s (%s)", source, reason, detail)
         self.runtime.plugins.event_notice(
             EventNotice(kind="rejected", source_id=source, detail=reason)
         )
-        return JSONResponse(
-            {"error": reason, "detail": detail},
-            status_code=status,
-            headers={"X-Hookgate-Reason": detail[:200]},
-        )
+        return Answer(status, {"error": reason, "detail": detail}, reason=detail)
 
-    async def endpoint(self, request: Request) -> Response:
-        started = time.perf_counter()
-        try:
-            return await self.handle(request)
-        finally:
-            self.metrics.ingest_seconds.observe(time.perf_counter() - started)
-
-    async def handle(self, request: Request) -> Response:
-        source_id = request.path_params["source_id"]
+    async def answer(self, scope: Scope, receive: Receive, headers: Headers) -> Answer:
+        params = scope.get("path_params") or {}
+        found = ingest_path(scope["path"])
+        source_id, url_secret = found or (params["source_id"], params["url_secret"])
         source = await self.runtime.sources.get(source_id)
         if source is None:
             return self.reject(404, "unknown_source", "no such webhook source", source_id)
-        given = request.path_params["url_secret"].encode()
-        if not hmac.compare_digest(given, source.url_secret.encode()):
+        if not hmac.compare_digest(url_secret.encode(), source.url_secret.encode()):
             return self.reject(401, "bad_url_secret", "the URL secret does not match", source.id)
-        self.metrics.received.labels(source.provider).inc()
+        self._received(source.provider).inc()
+        limit = self.runtime.settings.max_body_bytes
         try:
-            body = await read_body(request, self.runtime.settings.max_body_bytes)
+            body = await receive_body(receive, headers.get("content-length"), limit)
         except BodyTooLarge:
-            limit = self.runtime.settings.max_body_bytes
             return self.reject(413, "too_large", f"body over {limit} bytes", source.id)
         webhook = WebhookRequest(
-            method=request.method,
-            path=request.url.path,
-            headers=Headers(request.headers),
+            method=scope["method"],
+            path=scope.get("root_path", "") + scope["path"],
+            headers=headers,
             body=body,
             received_at=utcnow(),
-            content_type=media_type(request.headers.get("content-type")),
+            content_type=media_type(headers.get("content-type")),
         )
         return await self.verified(source, webhook)
 
-    async def verified(self, source: SourceRecord, webhook: WebhookRequest) -> Response:
+    async def verified(self, source: SourceRecord, webhook: WebhookRequest) -> Answer:
         hooks = self.runtime.plugins.provider(source.provider)
         context = source.context(webhook.received_at)
         try:
@@ -184,7 +258,7 @@ class Ingest:
         webhook: WebhookRequest,
         *,
         unsigned: bool,
-    ) -> Response:
+    ) -> Answer:
         hooks = self.runtime.plugins.provider(source.provider)
         problem = None
         try:
@@ -204,20 +278,18 @@ class Ingest:
         elif identity.ignore:
             status = "ignored"
         result = await self.store(source, webhook, identity, status, problem, unsigned)
-        if isinstance(result, Response):
+        if isinstance(result, Answer):
             return result
         event_id, duplicate = result
         if problem:
-            return JSONResponse(
-                {"error": "malformed", "detail": problem, "event_id": event_id}, 400
-            )
+            return Answer(400, {"error": "malformed", "detail": problem, "event_id": event_id})
         if duplicate:
-            return JSONResponse({"event_id": event_id, "duplicate": True}, 200)
+            return Answer(200, {"event_id": event_id, "duplicate": True})
         if identity.handshake:
-            return JSONResponse(dict(identity.handshake_response or {"ok": True}), 200)
+            return Answer(200, dict(identity.handshake_response or {"ok": True}))
         if identity.ignore:
-            return JSONResponse({"event_id": event_id, "ignored": identity.ignore_reason}, 200)
-        return JSONResponse({"event_id": event_id}, 202)
+            return Answer(200, {"event_id": event_id, "ignored": identity.ignore_reason})
+        return Answer(202, {"event_id": event_id})
 
     async def store(
         self,
@@ -227,7 +299,7 @@ class Ingest:
         status: str,
         problem: str | None,
         unsigned: bool,
-    ) -> tuple[str, bool] | Response:
+    ) -> tuple[str, bool] | Answer:
         kept = self.runtime.plugins.info(source.provider).kept_headers
         received, window = webhook.received_at.timestamp(), self.runtime.settings.dedup_window
         row = {
@@ -256,7 +328,7 @@ class Ingest:
         if result.duplicate:
             self.metrics.duplicates.inc()
         else:
-            self.metrics.stored.labels(source.provider).inc()
+            self._stored(source.provider).inc()
         self.runtime.plugins.event_notice(
             EventNotice(
                 kind="duplicate" if result.duplicate else "stored",

@@ -15,10 +15,10 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import random
 import re
 import sys
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -105,6 +105,43 @@ def configure_logging(level: str = "INFO", stream: Any = None) -> logging.Handle
 request_log = logging.getLogger("hookgate.request")
 
 
+def begin_request(given: str | None) -> tuple[RequestInfo, contextvars.Token[RequestInfo | None]]:
+    """Start a request: its id (``given`` when well-formed) set for every log record.
+
+    Pass the token to :func:`end_request`. Ids are for correlation, not secrets:
+    they come from the fast ``random`` generator, not the operating system's.
+    """
+    request_id = given if given and _REQUEST_ID.match(given) else f"{random.getrandbits(128):032x}"
+    info = RequestInfo(request_id)
+    return info, _current.set(info)
+
+
+def end_request(
+    token: contextvars.Token[RequestInfo | None],
+    info: RequestInfo,
+    *,
+    method: str,
+    path: str,
+    status: int,
+    seconds: float,
+    log: bool = True,
+) -> None:
+    """Finish a request begun with :func:`begin_request`: log its line, clear its id."""
+    try:
+        if log:
+            fields = {
+                "method": method,
+                "path": redact_path(path),
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+                "actor": info.actor,
+                "workspace": info.workspace,
+            }
+            request_log.info("%s %s %s", method, fields["path"], status, extra={"fields": fields})
+    finally:
+        _current.reset(token)
+
+
 class RequestLog:
     """ASGI middleware: a request id per request and one JSON log line when it ends."""
 
@@ -117,8 +154,7 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        info = RequestInfo(given if _REQUEST_ID.match(given) else uuid.uuid4().hex)
-        token = _current.set(info)
+        info, token = begin_request(given)
         started = time.perf_counter()
         status = 500  # what the client gets if the app fails before answering
 
@@ -133,23 +169,15 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if self.enabled:
-                self._log(scope, info, status, time.perf_counter() - started)
-            _current.reset(token)
-
-    @staticmethod
-    def _log(scope: Scope, info: RequestInfo, status: int, seconds: float) -> None:
-        fields = {
-            "method": scope["method"],
-            "path": redact_path(scope.get("root_path", "") + scope["path"]),
-            "status": status,
-            "duration_ms": round(seconds * 1000, 2),
-            "actor": info.actor,
-            "workspace": info.workspace,
-        }
-        request_log.info(
-            "%s %s %s", fields["method"], fields["path"], status, extra={"fields": fields}
-        )
+            end_request(
+                token,
+                info,
+                method=scope["method"],
+                path=scope.get("root_path", "") + scope["path"],
+                status=status,
+                seconds=time.perf_counter() - started,
+                log=self.enabled,
+            )
 
 
 class RateLimitedLog:

@@ -42,3 +42,21 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class Labelled:
+    """``metric.labels(value)``, remembered per value.
+
+    For the ingest path, which would otherwise look up the same child (a
+    provider name, a rejection reason: few values) several times per request.
+    """
+
+    def __init__(self, metric: Counter) -> None:
+        self._metric = metric
+        self._children: dict[str, Counter] = {}
+
+    def __call__(self, value: str) -> Counter:
+        child = self._children.get(value)
+        if child is None:
+            child = self._children[value] = self._metric.labels(value)
+        return child

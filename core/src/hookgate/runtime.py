@@ -24,7 +24,7 @@ from hookgate.plugins import PluginManager
 from hookgate.source_cache import SourceCache
 from hookgate.store.database import Database
 from hookgate.store.migrate import migrate
-from hookgate.store.writer import EventWriter
+from hookgate.store.writer import EventWriter, open_writer
 
 
 class Runtime:
@@ -61,7 +61,7 @@ class Runtime:
 
     @cached_property
     def writer(self) -> EventWriter:
-        return EventWriter(self.db, on_commit=self.work_ready.set)
+        return open_writer(self.db, on_commit=self.work_ready.set)
 
     def source_url(self, source_id: str, url_secret: str) -> str:
         """The receiving URL of a source: absolute when ``HOOKGATE_PUBLIC_URL`` is set."""

@@ -47,14 +47,17 @@ class SourceRecord:
     verified: bool
     url: str
     loaded_at: float = field(default_factory=time.monotonic)
+    _steady: SourceContext | None = field(default=None, repr=False, compare=False)
 
     def context(self, now: datetime | None = None) -> SourceContext:
         """What providers see: only secrets that still verify at ``now``."""
+        if self._steady is not None:
+            return self._steady
         moment = now or utcnow()
         live = tuple(
             s.secret for s in self.secrets if s.expires_at is None or s.expires_at > moment
         )
-        return SourceContext(
+        context = SourceContext(
             id=self.id,
             provider=self.provider,
             name=self.name,
@@ -64,6 +67,9 @@ class SourceRecord:
             events=self.events,
             workspace_id=self.workspace_id,
         )
+        if all(s.expires_at is None for s in self.secrets):
+            self._steady = context  # the same at every moment: build it once per load
+        return context
 
 
 def encode_secrets(secrets: list[StoredSecret]) -> str:

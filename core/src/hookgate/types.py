@@ -8,7 +8,7 @@ are frozen dataclasses (cheap to build on the ingest path) or pydantic models
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterator, Mapping
+from collections.abc import Awaitable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -45,6 +45,13 @@ class Headers(Mapping[str, str]):
 
     def __init__(self, items: Mapping[str, str] | None = None) -> None:
         self._items = {k.lower(): v for k, v in (items or {}).items()}
+
+    @classmethod
+    def from_asgi(cls, raw: Iterable[tuple[bytes, bytes]]) -> Headers:
+        """Headers of an ASGI scope (latin-1 bytes pairs); the last of repeated names wins."""
+        headers = cls.__new__(cls)
+        headers._items = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw}
+        return headers
 
     def __getitem__(self, key: str) -> str:
         return self._items[key.lower()]

@@ -50,7 +50,8 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+def apply_sqlite_pragmas(dbapi_connection: Any, record: ConnectionPoolEntry | None = None) -> None:
+    """The settings every SQLite connection of hookgate runs with."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
@@ -74,7 +75,7 @@ class Database:
             options.update(pool_size=pool_size, max_overflow=pool_size)
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", apply_sqlite_pragmas)
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.session = async_sessionmaker(self.engine, expire_on_commit=False)

@@ -4,8 +4,7 @@ models are what the code reads and writes, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-import base64
-import os
+import random
 import time
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -36,10 +35,21 @@ NAMING = {
 }
 
 
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
+_BASE32_PAIRS = [a + b for a in _BASE32 for b in _BASE32]
+
+
 def new_id(prefix: str) -> str:
-    """A time-ordered id: 48 bits of milliseconds then 80 random bits, base32."""
-    raw = int(time.time() * 1000).to_bytes(6, "big") + os.urandom(10)
-    return f"{prefix}_{base64.b32encode(raw).decode().rstrip('=').lower()}"
+    """A time-ordered id: 48 bits of milliseconds then 80 random bits, base32 (RFC 4648,
+    lowercase, unpadded: 26 characters).
+
+    Ids name things, they grant nothing (secrets come from :mod:`secrets`), so
+    the random bits come from the ``random`` module: reseeded from the
+    operating system at import and after ``fork``, and about 30 times cheaper
+    on the ingest path than ``os.urandom``, which also gives up the GIL.
+    """
+    n = ((int(time.time() * 1000) << 80) | random.getrandbits(80)) << 2
+    return prefix + "_" + "".join([_BASE32_PAIRS[(n >> s) & 1023] for s in range(120, -1, -10)])
 
 
 def utcnow() -> datetime:

@@ -1,11 +1,16 @@
 """Group commit: many concurrent ingest requests, one transaction.
 
-Each request hands its event to :meth:`EventWriter.write` and waits. A single
-writer task takes whatever is queued (up to ``max_batch``), inserts it in one
+Each request hands its event to :meth:`EventWriter.write` and waits. The
+writer takes whatever is queued (up to ``max_batch``), inserts it in one
 transaction and only then resolves every waiter: nobody is answered before
 their event is durable, and a burst of N requests costs one commit (one
 fsync) instead of N. Redeliveries are resolved in the same transaction by the
 ``(source_id, dedup_key)`` unique constraint.
+
+:func:`open_writer` picks the implementation: a file SQLite database gets a
+dedicated writer thread (:mod:`hookgate.store.sqlite_writer`); PostgreSQL
+(and in-memory SQLite) gets :class:`BatchWriter`, writer tasks on the event
+loop through the async engine, several batches in flight on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Insert, Table, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,14 +44,42 @@ class WriteResult:
 
 
 @dataclass(slots=True)
-class _Pending:
+class Pending:
+    """One queued event and the future its request waits on."""
+
     row: dict[str, Any]
     mark_verified: bool
     future: asyncio.Future[WriteResult]
 
 
-class EventWriter:
-    """Batches event inserts into shared transactions."""
+class EventWriter(Protocol):
+    """Stores events in shared transactions; :func:`open_writer` makes one."""
+
+    def start(self) -> None:
+        """Start writing; call on the event loop that will call :meth:`write`."""
+
+    async def stop(self) -> None:
+        """Finish what is queued, then stop."""
+
+    async def write(self, row: dict[str, Any], *, mark_verified: bool = False) -> WriteResult:
+        """Store one event row; returns once it is committed (or raises if it was not).
+
+        :param mark_verified: also set the source's ``verified_at`` (first event).
+        """
+
+
+def open_writer(db: Database, *, on_commit: Callable[[], None] | None = None) -> EventWriter:
+    """The event writer for ``db``; ``on_commit`` runs on the loop after each commit."""
+    path = db.sqlite_path
+    if path is not None and str(path) != ":memory:":
+        from hookgate.store.sqlite_writer import SQLiteThreadWriter
+
+        return SQLiteThreadWriter(path, on_commit=on_commit)
+    return BatchWriter(db, on_commit=on_commit)
+
+
+class BatchWriter:
+    """Batches event inserts into shared transactions through the async engine."""
 
     def __init__(
         self,
@@ -59,7 +92,7 @@ class EventWriter:
         self._db = db
         self._max_batch = max_batch
         self._on_commit = on_commit
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._queue: asyncio.Queue[Pending] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         # SQLite has one writer at a time; PostgreSQL overlaps commits, so several
         # batches can be in flight (each waits for its own fsync).
@@ -87,9 +120,9 @@ class EventWriter:
     async def write(self, row: dict[str, Any], *, mark_verified: bool = False) -> WriteResult:
         """Store one event row; returns once it is committed (or raises if it was not)."""
         if not self._tasks:
-            raise RuntimeError("EventWriter.start() was not called")
+            raise RuntimeError("the event writer was not started: call start() first")
         future: asyncio.Future[WriteResult] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Pending(row, mark_verified, future))
+        self._queue.put_nowait(Pending(row, mark_verified, future))
         return await future
 
     async def _run(self) -> None:
@@ -103,7 +136,7 @@ class EventWriter:
                 for _ in batch:
                     self._queue.task_done()
 
-    async def _commit_or_split(self, batch: list[_Pending]) -> None:
+    async def _commit_or_split(self, batch: list[Pending]) -> None:
         try:
             results = await self._commit(batch)
         except Exception as exc:
@@ -121,7 +154,7 @@ class EventWriter:
         if self._on_commit is not None:
             self._on_commit()
 
-    async def _commit(self, batch: Sequence[_Pending]) -> list[WriteResult]:
+    async def _commit(self, batch: Sequence[Pending]) -> list[WriteResult]:
         async with self._db.engine.begin() as conn:
             key_to_id = await self._insert(conn, [item.row for item in batch])
             verified = {item.row["source_id"] for item in batch if item.mark_verified}
