@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from urllib.parse import urlencode
 
 import pytest
@@ -143,3 +144,20 @@ async def test_sources_are_isolated_by_their_own_secrets(sqlite_url: str) -> Non
         headers = await served.signed_headers(one.id, body)
         answer = await served.client.post(two.url, content=body, headers=headers)
         assert answer.status_code == 401
+
+
+async def test_deliveries_log_their_request_line_at_debug(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="hookgate.request")
+    async with serving(settings_for(sqlite_url), worker=False) as served:
+        source = await served.custom_source()
+        quiet = await served.send(source, {"n": 1})
+        assert [r for r in caplog.records if r.name == "hookgate.request"] == []
+        caplog.set_level(logging.DEBUG, logger="hookgate.request")
+        logged = await served.send(source, {"n": 2})
+    lines = [r for r in caplog.records if r.name == "hookgate.request"]
+    assert [r.levelno for r in lines] == [logging.DEBUG]
+    assert lines[0].getMessage() == f"POST /hooks/{source.id}/*** 202"
+    assert (quiet.status_code, logged.status_code) == (202, 202)
+    assert len(logged.headers["x-request-id"]) == 32

@@ -125,10 +125,11 @@ def end_request(
     status: int,
     seconds: float,
     log: bool = True,
+    level: int = logging.INFO,
 ) -> None:
     """Finish a request begun with :func:`begin_request`: log its line, clear its id."""
     try:
-        if log:
+        if log and request_log.isEnabledFor(level):
             fields = {
                 "method": method,
                 "path": redact_path(path),
@@ -137,7 +138,9 @@ def end_request(
                 "actor": info.actor,
                 "workspace": info.workspace,
             }
-            request_log.info("%s %s %s", method, fields["path"], status, extra={"fields": fields})
+            request_log.log(
+                level, "%s %s %s", method, fields["path"], status, extra={"fields": fields}
+            )
     finally:
         _current.reset(token)
 
