@@ -26,7 +26,7 @@ from hookgate.dispatch.worker import Worker
 from hookgate.ingest import Ingest, ingest_path
 from hookgate.logs import RequestLog
 from hookgate.oauth.routes import routes as oauth_routes
-from hookgate.runtime import Runtime
+from hookgate.runtime import Runtime, freeze_startup_heap
 
 
 class HookgateApp(Starlette):
@@ -53,11 +53,15 @@ class HookgateApp(Starlette):
         await super().__call__(scope, receive, send)
 
 
-def create_app(runtime: Runtime | None = None, *, worker: bool = True) -> Starlette:
+def create_app(
+    runtime: Runtime | None = None, *, worker: bool = True, freeze_heap: bool = False
+) -> Starlette:
     """Build the ASGI app for ``runtime`` (a new one from the environment if omitted).
 
     :param worker: also run dispatch in this process (the embedded default);
         ``False`` for ingest-only nodes next to ``hookgate worker`` processes.
+    :param freeze_heap: once started, :func:`~hookgate.runtime.freeze_startup_heap`
+        (``hookgate serve`` does; leave it off when embedding).
     """
     rt = runtime if runtime is not None else Runtime()
 
@@ -68,6 +72,8 @@ def create_app(runtime: Runtime | None = None, *, worker: bool = True) -> Starle
         if dispatch is not None:
             await dispatch.start()
         app.state.worker = dispatch
+        if freeze_heap:
+            freeze_startup_heap()
         try:
             yield
         finally:

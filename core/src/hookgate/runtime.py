@@ -13,7 +13,7 @@ Use it as an async context manager (or call :meth:`start`/:meth:`stop`)::
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import gc
 from functools import cached_property
 from types import TracebackType
 
@@ -47,7 +47,6 @@ class Runtime:
         self.metrics = Metrics()
         self.work_ready = asyncio.Event()
         self._started = False
-        self._checkpoints: asyncio.Task[None] | None = None
 
     @cached_property
     def db(self) -> Database:
@@ -74,18 +73,11 @@ class Runtime:
         self.secret_box  # noqa: B018 - fail at start, not at the first webhook
         await migrate(self.db)
         self.writer.start()
-        if self.db.is_sqlite:
-            self._checkpoints = asyncio.create_task(self.db.checkpoints())
         self._started = True
 
     async def stop(self) -> None:
         if not self._started:
             return
-        if self._checkpoints is not None:
-            self._checkpoints.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._checkpoints
-            self._checkpoints = None
         await self.writer.stop()
         await self.db.dispose()
         self._started = False
@@ -101,3 +93,17 @@ class Runtime:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
+
+
+def freeze_startup_heap() -> None:
+    """Keep everything alive now out of the garbage collector's view, for good.
+
+    After startup a process holds a large heap that lives as long as it does
+    (SQLAlchemy, pydantic models, plugins, schemas: about 130,000 objects).
+    Every full collection walks all of it, 40-60 ms with the event loop stopped
+    (measured under ingest load); frozen, it is never walked again. For the
+    processes hookgate owns (``serve``, ``worker``): an embedding application
+    decides about its own heap.
+    """
+    gc.collect()
+    gc.freeze()

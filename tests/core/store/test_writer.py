@@ -175,3 +175,17 @@ async def test_writing_before_start_is_refused(runtime: Runtime) -> None:
     writer = open_writer(runtime.db)
     with pytest.raises(RuntimeError, match="not started"):
         await writer.write(event_row("src_x", "k"))
+
+
+async def test_sqlite_checkpoints_as_it_goes_so_the_wal_stays_small(sqlite_url: str) -> None:
+    async with Runtime(settings_for(sqlite_url, providers="custom")) as rt:
+        source_id = await a_source(rt)
+        body = b'{"pad": "' + b"x" * 23_000 + b'"}'
+        for start in range(0, 400, 20):  # 400 webhook-sized events, ~9 MiB
+            batch = [event_row(source_id, f"c{n}", body=body) for n in range(start, start + 20)]
+            await asyncio.gather(*(rt.writer.write(r) for r in batch))
+        path = rt.db.sqlite_path
+        assert path is not None
+        wal = path.with_name(path.name + "-wal")
+        assert wal.stat().st_size < 4 * 1024 * 1024
+        assert path.stat().st_size > 8 * 1024 * 1024  # the events reached the database file

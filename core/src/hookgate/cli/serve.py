@@ -12,7 +12,7 @@ import uvicorn
 from hookgate.app import create_app
 from hookgate.dispatch.worker import Worker
 from hookgate.logs import configure_logging
-from hookgate.runtime import Runtime
+from hookgate.runtime import Runtime, freeze_startup_heap
 
 
 @click.command()
@@ -23,7 +23,7 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     """Serve webhooks (and, by default, dispatch them in this process)."""
     runtime = Runtime()
     configure_logging(runtime.settings.log_level)
-    app = create_app(runtime, worker=not no_worker)
+    app = create_app(runtime, worker=not no_worker, freeze_heap=True)
     # hookgate logs each request itself, as JSON and without the webhook URL secret that
     # uvicorn's access log would print; log_config=None leaves uvicorn's own records to it.
     uvicorn.run(
@@ -48,6 +48,7 @@ def worker() -> None:
             configure_logging(runtime.settings.log_level)
             dispatch = Worker(runtime)
             await dispatch.start()
+            freeze_startup_heap()
             click.echo("hookgate worker running; Ctrl-C stops it")
             try:
                 await stop.wait()
