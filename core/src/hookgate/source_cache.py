@@ -7,7 +7,9 @@ once when this process changes the source.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from hookgate.runtime import Runtime
 
 TTL_SECONDS = 5.0
+
+log = logging.getLogger("hookgate.sources")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,30 +95,70 @@ def decode_secrets(text: str) -> tuple[StoredSecret, ...]:
     )
 
 
+def _retrieve(task: asyncio.Task[SourceRecord | None]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
 class SourceCache:
-    """Source id → :class:`SourceRecord`, loaded once per TTL."""
+    """Source id → :class:`SourceRecord`, loaded once per TTL.
+
+    An expired entry is still answered while one background load refreshes it
+    (a change made elsewhere is seen within about a TTL, as before), and
+    concurrent misses share one load: at thousands of deliveries a second an
+    expiry must not send every request in flight to the database at once.
+    """
 
     def __init__(self, runtime: Runtime, ttl: float = TTL_SECONDS) -> None:
         self._runtime = runtime
         self._ttl = ttl
-        self._entries: dict[str, SourceRecord | None] = {}
+        self._entries: dict[str, SourceRecord] = {}
         self._missing_at: dict[str, float] = {}
+        self._loading: dict[str, asyncio.Task[SourceRecord | None]] = {}
+        # Bumped by invalidate(): a load that began before a change must not store.
+        self._generation: dict[str, int] = {}
 
     def invalidate(self, source_id: str) -> None:
         self._entries.pop(source_id, None)
         self._missing_at.pop(source_id, None)
+        self._generation[source_id] = self._generation.get(source_id, 0) + 1
 
     async def get(self, source_id: str) -> SourceRecord | None:
         now = time.monotonic()
         entry = self._entries.get(source_id)
-        if entry is not None and now - entry.loaded_at < self._ttl:
+        if entry is not None:
+            if now - entry.loaded_at >= self._ttl:
+                self._start_load(source_id)  # answer from the entry meanwhile
             return entry
         if source_id in self._missing_at and now - self._missing_at[source_id] < self._ttl:
             return None
-        record = await self.load(source_id)
+        return await asyncio.shield(self._start_load(source_id))
+
+    def _start_load(self, source_id: str) -> asyncio.Task[SourceRecord | None]:
+        task = self._loading.get(source_id)
+        if task is None:
+            task = asyncio.create_task(self._load_and_store(source_id))
+            # A background refresh may have nobody awaiting it; its failure is logged.
+            task.add_done_callback(_retrieve)
+            self._loading[source_id] = task
+        return task
+
+    async def _load_and_store(self, source_id: str) -> SourceRecord | None:
+        generation = self._generation.get(source_id, 0)
+        try:
+            record = await self.load(source_id)
+        except Exception:
+            if source_id in self._entries:  # keep answering from the entry; retry later
+                log.warning("reloading source %s failed", source_id, exc_info=True)
+                return self._entries[source_id]
+            raise
+        finally:
+            self._loading.pop(source_id, None)
+        if self._generation.get(source_id, 0) != generation:
+            return record  # changed meanwhile: the next get() loads again
         if record is None:
             self._entries.pop(source_id, None)
-            self._missing_at[source_id] = now
+            self._missing_at[source_id] = time.monotonic()
             if len(self._missing_at) > 10_000:  # unknown ids are attacker-chosen
                 self._missing_at.clear()
         else:
