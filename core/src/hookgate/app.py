@@ -42,12 +42,10 @@ class HookgateApp(Starlette):
         self.ingest = ingest
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] == "POST"
-            and ingest_path(scope["path"]) is not None
-        ):
+        params = ingest_path(scope["path"]) if scope["type"] == "http" else None
+        if params is not None and scope["method"] == "POST":
             scope["app"] = self
+            scope["path_params"] = {"source_id": params[0], "url_secret": params[1]}
             await self.ingest(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

@@ -212,9 +212,8 @@ class Ingest:
         return Answer(status, {"error": reason, "detail": detail}, reason=detail)
 
     async def answer(self, scope: Scope, receive: Receive, headers: Headers) -> Answer:
-        params = scope.get("path_params") or {}
-        found = ingest_path(scope["path"])
-        source_id, url_secret = found or (params["source_id"], params["url_secret"])
+        params = scope["path_params"]  # set by the router or by HookgateApp
+        source_id, url_secret = params["source_id"], params["url_secret"]
         source = await self.runtime.sources.get(source_id)
         if source is None:
             return self.reject(404, "unknown_source", "no such webhook source", source_id)

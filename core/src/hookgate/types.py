@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, TypeVar, overload, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,6 +38,9 @@ __all__ = [
 ]
 
 
+_T = TypeVar("_T")
+
+
 class Headers(Mapping[str, str]):
     """Case-insensitive, read-only HTTP headers (HTTP header names are case-insensitive)."""
 
@@ -55,6 +58,15 @@ class Headers(Mapping[str, str]):
 
     def __getitem__(self, key: str) -> str:
         return self._items[key.lower()]
+
+    @overload
+    def get(self, key: str, /) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str | _T, /) -> str | _T: ...
+
+    def get(self, key: str, default: object = None, /) -> object:
+        # One dict lookup, not Mapping's __getitem__ and KeyError: ingest asks several times.
+        return self._items.get(key.lower(), default)
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key.lower() in self._items

@@ -49,9 +49,22 @@ def _validated(items: tuple[tuple[str, Any], ...]) -> CustomSettings:
     return CustomSettings.model_validate(dict(items))
 
 
+_last: tuple[Mapping[str, Any], CustomSettings] | None = None
+
+
 def source_settings(source: SourceContext) -> CustomSettings:
     """The source's settings, validated once per distinct config (ingest is hot)."""
+    global _last
     config: Mapping[str, Any] = source.config
+    last = _last
+    if last is not None and last[0] is config:  # the same source again: no key to build
+        return last[1]
+    settings = _settings_for(config)
+    _last = (config, settings)  # holds config, so `is` cannot match a reused id
+    return settings
+
+
+def _settings_for(config: Mapping[str, Any]) -> CustomSettings:
     try:
         key = tuple(sorted(config.items()))
         hash(key)
