@@ -189,3 +189,11 @@ async def test_sqlite_checkpoints_as_it_goes_so_the_wal_stays_small(sqlite_url: 
         wal = path.with_name(path.name + "-wal")
         assert wal.stat().st_size < 4 * 1024 * 1024
         assert path.stat().st_size > 8 * 1024 * 1024  # the events reached the database file
+
+
+def test_an_in_memory_sqlite_database_is_refused_with_the_fix() -> None:
+    from hookgate.errors import ConfigurationError
+    from hookgate.store.database import Database
+
+    with pytest.raises(ConfigurationError, match="sqlite:///"):
+        open_writer(Database("sqlite:///:memory:"))

@@ -7,10 +7,10 @@ their event is durable, and a burst of N requests costs one commit (one
 fsync) instead of N. Redeliveries are resolved in the same transaction by the
 ``(source_id, dedup_key)`` unique constraint.
 
-:func:`open_writer` picks the implementation: a file SQLite database gets a
-dedicated writer thread (:mod:`hookgate.store.sqlite_writer`); PostgreSQL
-(and in-memory SQLite) gets :class:`BatchWriter`, writer tasks on the event
-loop through the async engine, several batches in flight on PostgreSQL.
+:func:`open_writer` picks the implementation: SQLite gets a dedicated writer
+thread (:mod:`hookgate.store.sqlite_writer`); PostgreSQL gets
+:class:`BatchWriter`, writer tasks on the event loop with several batches in
+flight, each one statement through asyncpg (:mod:`hookgate.store.postgres_insert`).
 """
 
 from __future__ import annotations
@@ -20,17 +20,11 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, Protocol
 
-from sqlalchemy import Insert, Table, select, text, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from hookgate.errors import ConfigurationError
 from hookgate.store.database import Database
-from hookgate.store.models import Event, Source, utcnow
-
-EVENTS: Table = Event.__table__  # type: ignore[assignment]
+from hookgate.store.postgres_insert import insert_events
 
 log = logging.getLogger("hookgate.ingest")
 
@@ -70,16 +64,22 @@ class EventWriter(Protocol):
 
 def open_writer(db: Database, *, on_commit: Callable[[], None] | None = None) -> EventWriter:
     """The event writer for ``db``; ``on_commit`` runs on the loop after each commit."""
+    if not db.is_sqlite:
+        return BatchWriter(db, on_commit=on_commit)
     path = db.sqlite_path
-    if path is not None and str(path) != ":memory:":
-        from hookgate.store.sqlite_writer import SQLiteThreadWriter
+    if path is None or str(path) == ":memory:":
+        raise ConfigurationError(
+            "an in-memory SQLite database is private to one connection and hookgate uses "
+            "several: set HOOKGATE_DATABASE_URL to a file, e.g. sqlite:///./hookgate.db"
+        )
+    from hookgate.store.sqlite_writer import SQLiteThreadWriter
 
-        return SQLiteThreadWriter(path, on_commit=on_commit)
-    return BatchWriter(db, on_commit=on_commit)
+    return SQLiteThreadWriter(path, on_commit=on_commit)
 
 
 class BatchWriter:
-    """Batches event inserts into shared transactions through the async engine."""
+    """Batches event inserts into shared PostgreSQL transactions, several at once
+    (:mod:`hookgate.store.postgres_insert`)."""
 
     def __init__(
         self,
@@ -94,9 +94,8 @@ class BatchWriter:
         self._on_commit = on_commit
         self._queue: asyncio.Queue[Pending] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
-        # SQLite has one writer at a time; PostgreSQL overlaps commits, so several
-        # batches can be in flight (each waits for its own fsync).
-        self._concurrency = 1 if db.is_sqlite else concurrency
+        # PostgreSQL overlaps commits: several batches in flight, each waiting for its fsync.
+        self._concurrency = concurrency
 
     def start(self) -> None:
         if not self._tasks:
@@ -155,50 +154,17 @@ class BatchWriter:
             self._on_commit()
 
     async def _commit(self, batch: Sequence[Pending]) -> list[WriteResult]:
-        async with self._db.engine.begin() as conn:
-            key_to_id = await self._insert(conn, [item.row for item in batch])
-            verified = {item.row["source_id"] for item in batch if item.mark_verified}
-            if verified:
-                await conn.execute(
-                    update(Source)
-                    .where(Source.id.in_(verified), Source.verified_at.is_(None))
-                    .values(verified_at=utcnow())
-                )
-            if not self._db.is_sqlite:
-                await conn.execute(text(f"NOTIFY {NOTIFY_CHANNEL}, 'events'"))
+        unique: dict[tuple[str, str], dict[str, Any]] = {}
+        for item in batch:  # the first of several redeliveries in one batch wins
+            unique.setdefault((item.row["source_id"], item.row["dedup_key"]), item.row)
+        verified = sorted({item.row["source_id"] for item in batch if item.mark_verified})
+        async with self._db.engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            key_to_id = await insert_events(
+                raw.driver_connection, list(unique.values()), verified, NOTIFY_CHANNEL
+            )
         results = []
         for item in batch:
             event_id = key_to_id[(item.row["source_id"], item.row["dedup_key"])]
             results.append(WriteResult(event_id, duplicate=event_id != item.row["id"]))
         return results
-
-    async def _insert(
-        self, conn: AsyncConnection, rows: list[dict[str, Any]]
-    ) -> dict[tuple[str, str], str]:
-        unique: dict[tuple[str, str], dict[str, Any]] = {}
-        for row in rows:  # the first of several redeliveries in one batch wins
-            unique.setdefault((row["source_id"], row["dedup_key"]), row)
-        # One statement executed with many parameter sets: compiled once and
-        # cached whatever the batch size; RETURNING gives the ids inserted, so
-        # only redeliveries need a second look-up.
-        inserted = await conn.execute(self._insert_statement, list(unique.values()))
-        found = {(s, k): i for i, s, k in inserted.all()}
-        missing = [key for key in unique if key not in found]
-        if missing:
-            existing = await conn.execute(
-                select(EVENTS.c.id, EVENTS.c.source_id, EVENTS.c.dedup_key).where(
-                    tuple_(EVENTS.c.source_id, EVENTS.c.dedup_key).in_(missing)
-                )
-            )
-            found.update({(s, k): i for i, s, k in existing.all()})
-        return found
-
-    @cached_property
-    def _insert_statement(self) -> Insert:
-        dialect = sqlite if self._db.is_sqlite else postgresql
-        statement: Insert = (
-            dialect.insert(EVENTS)
-            .on_conflict_do_nothing(index_elements=["source_id", "dedup_key"])
-            .returning(EVENTS.c.id, EVENTS.c.source_id, EVENTS.c.dedup_key)
-        )
-        return statement
