@@ -78,6 +78,22 @@ class Receiver:
         await asyncio.wait_for(enough(), timeout)
 
 
+async def custom_source(
+    runtime: Runtime, name: str = "acme", *, actor: Actor | None = None, **options: Any
+) -> SourceView:
+    """A custom source signing with HMAC-SHA256 in ``X-Signature``, made by ``actor``
+    (the default admin when omitted)."""
+    config = {"signature_header": "X-Signature", "algorithm": "sha256"}
+    return await create_source(
+        runtime,
+        actor or await default_actor(runtime),
+        provider="custom",
+        name=name,
+        config=config,
+        **options,
+    )
+
+
 @dataclass
 class Served:
     """A hookgate server on loopback with its runtime, an HTTP client and the admin actor."""
@@ -88,10 +104,7 @@ class Served:
     actor: Actor
 
     async def custom_source(self, name: str = "acme", **options: Any) -> SourceView:
-        config = {"signature_header": "X-Signature", "algorithm": "sha256"}
-        return await create_source(
-            self.runtime, self.actor, provider="custom", name=name, config=config, **options
-        )
+        return await custom_source(self.runtime, name, actor=self.actor, **options)
 
     async def signed_headers(self, source_id: str, body: bytes) -> dict[str, str]:
         record = await self.runtime.sources.load(source_id)

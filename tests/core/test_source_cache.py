@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 from hookgate import Runtime
 from hookgate.services.common import default_actor
-from hookgate.services.sources import create_source, delete_source
+from hookgate.services.sources import delete_source
 from hookgate.source_cache import SourceCache, SourceRecord
 
-from tests.support import settings_for
+from tests.support import custom_source, settings_for
 
 pytestmark = pytest.mark.anyio
 
@@ -42,10 +42,7 @@ async def runtime(sqlite_url: str) -> AsyncIterator[Runtime]:
 
 
 async def a_source(runtime: Runtime) -> str:
-    actor = await default_actor(runtime)
-    config = {"signature_header": "X-Signature", "algorithm": "sha256"}
-    view = await create_source(runtime, actor, provider="custom", name="c", config=config)
-    return view.id
+    return (await custom_source(runtime, "c")).id
 
 
 async def test_concurrent_misses_share_one_load(runtime: Runtime) -> None:

@@ -9,14 +9,12 @@ from typing import Any
 
 import pytest
 from hookgate import Runtime
-from hookgate.services.common import default_actor
-from hookgate.services.sources import create_source
 from hookgate.store.models import Event, Source, new_id, utcnow
 from hookgate.store.sqlite_writer import SQLiteThreadWriter
 from hookgate.store.writer import BatchWriter, open_writer
 from sqlalchemy import func, select, text
 
-from tests.support import settings_for
+from tests.support import custom_source, settings_for
 
 pytestmark = pytest.mark.anyio
 
@@ -28,10 +26,7 @@ async def runtime(database_url: str) -> AsyncIterator[Runtime]:
 
 
 async def a_source(runtime: Runtime) -> str:
-    actor = await default_actor(runtime)
-    config = {"signature_header": "X-Signature", "algorithm": "sha256"}
-    view = await create_source(runtime, actor, provider="custom", name="w", config=config)
-    return view.id
+    return (await custom_source(runtime, "w")).id
 
 
 def event_row(source_id: str, key: str, **changes: Any) -> dict[str, Any]:
