@@ -7,10 +7,11 @@ import json
 import logging
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 from hookgate.services.events import list_events
 from hookgate.store.models import Event, Source
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.support import Served, serving, settings_for
 
@@ -161,3 +162,64 @@ async def test_deliveries_log_their_request_line_at_debug(
     assert lines[0].getMessage() == f"POST /hooks/{source.id}/*** 202"
     assert (quiet.status_code, logged.status_code) == (202, 202)
     assert len(logged.headers["x-request-id"]) == 32
+
+
+FAIL_INSERTS = {
+    "sqlite": [
+        "CREATE TRIGGER hookgate_test_fail BEFORE INSERT ON events "
+        "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION hookgate_test_fail() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER hookgate_test_fail BEFORE INSERT ON events "
+        "FOR EACH ROW EXECUTE FUNCTION hookgate_test_fail()",
+    ],
+}
+
+
+async def test_a_store_that_fails_is_answered_503_and_the_retry_is_stored(
+    database_url: str,
+) -> None:
+    async with serving(settings_for(database_url), worker=False) as served:
+        source = await served.custom_source()
+        dialect = "sqlite" if served.runtime.db.is_sqlite else "postgresql"
+        async with served.runtime.db.engine.begin() as conn:
+            for statement in FAIL_INSERTS[dialect]:
+                await conn.execute(text(statement))
+        failed = await asyncio.gather(
+            *(served.send(source, {"n": n}, **{"X-Delivery": f"d{n}"}) for n in range(5))
+        )
+        assert [a.status_code for a in failed] == [503] * 5
+        assert {a.json()["error"] for a in failed} == {"store_unavailable"}
+        assert await count_events(served) == 0
+        async with served.runtime.db.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "DROP TRIGGER hookgate_test_fail"
+                    + ("" if dialect == "sqlite" else " ON events")
+                )
+            )
+        retried = await served.send(source, {"n": 0}, **{"X-Delivery": "d0"})
+        assert retried.status_code == 202
+        assert await count_events(served) == 1
+
+
+async def test_a_sender_that_hangs_up_mid_body_leaves_nothing_behind(sqlite_url: str) -> None:
+    async with serving(settings_for(sqlite_url), worker=False) as served:
+        source = await served.custom_source()
+        url = httpx.URL(served.base_url + source.url)
+        _, writer = await asyncio.open_connection(url.host, url.port)
+        writer.write(
+            f"POST {url.raw_path.decode()} HTTP/1.1\r\nHost: x\r\n"
+            "Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n".encode()
+            + b'{"partial": "'
+            + b"x" * 100
+        )
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+        await asyncio.sleep(0.2)
+        assert await count_events(served) == 0
+        answer = await served.send(source, {"after": True})
+        assert answer.status_code == 202  # the server is unharmed
