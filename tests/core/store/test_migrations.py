@@ -47,3 +47,29 @@ async def test_upgrade_keeps_existing_rows_and_matches_the_models(database_url: 
 def _drift(connection: Connection) -> list[object]:
     context = MigrationContext.configure(connection, opts={"compare_type": False})
     return list(compare_metadata(context, Base.metadata))
+
+
+async def test_event_bodies_use_lz4_on_postgresql(postgres_url: str) -> None:
+    db = Database(postgres_url)
+    try:
+        await migrate(db)
+        async with db.engine.connect() as conn:
+            available = (
+                await conn.execute(
+                    text(
+                        "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
+                        "AND 'lz4' = ANY(enumvals)"
+                    )
+                )
+            ).first()
+            method = (
+                await conn.execute(
+                    text(
+                        "SELECT attcompression::text FROM pg_attribute "
+                        "WHERE attrelid = 'events'::regclass AND attname = 'body'"
+                    )
+                )
+            ).scalar_one()
+        assert method == ("l" if available else "")
+    finally:
+        await db.dispose()
