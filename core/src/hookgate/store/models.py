@@ -56,6 +56,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def naive_utc(value: datetime) -> datetime:
+    """How hookgate stores an aware time: in UTC, without the zone (SQLite has none)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: hookgate stores aware UTC times only")
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on both databases (SQLite has no time zones)."""
 
@@ -63,11 +70,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: hookgate stores aware UTC times only")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return None if value is None else naive_utc(value)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
@@ -184,6 +187,24 @@ class Event(Base):
     generation: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     processed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+#: The ``events`` columns an ingest row sets, in the order both writers bind them.
+EVENT_COLUMNS = (
+    "id",
+    "source_id",
+    "dedup_key",
+    "delivery_id",
+    "event_type",
+    "body",
+    "headers",
+    "content_type",
+    "received_at",
+    "status",
+    "detail",
+    "unverified",
+    "generation",
+)
 
 
 class Run(Base):

@@ -14,32 +14,28 @@ unchanged; ``tests/core/store/test_writer.py`` holds this module to that.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql.base import PGDialect
 
-from hookgate.store.models import utcnow
+from hookgate.store.models import EVENT_COLUMNS, Event, naive_utc, utcnow
 
-#: (column, PostgreSQL array type) in insert order.
-_COLUMNS = (
-    ("id", "varchar"),
-    ("source_id", "varchar"),
-    ("dedup_key", "varchar"),
-    ("delivery_id", "varchar"),
-    ("event_type", "varchar"),
-    ("body", "bytea"),
-    ("headers", "jsonb"),
-    ("content_type", "varchar"),
-    ("received_at", "timestamp"),
-    ("status", "varchar"),
-    ("detail", "text"),
-    ("unverified", "boolean"),
-    ("generation", "integer"),
-)
-# Built from the constant column list above: names and placeholders only.
-_NAMES = ", ".join(name for name, _ in _COLUMNS)
-_ARRAYS = ", ".join(f"${n}::{kind}[]" for n, (_, kind) in enumerate(_COLUMNS, start=1))
+EVENTS: Table = Event.__table__  # type: ignore[assignment]
+
+
+_POSTGRESQL = PGDialect()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
+
+
+def _array_of(column: str) -> str:
+    """The PostgreSQL array type of an ``events`` column, from the model."""
+    return f"{EVENTS.c[column].type.compile(dialect=_POSTGRESQL)}[]"
+
+
+# Built from the model's column names and types: identifiers and placeholders only.
+_NAMES = ", ".join(EVENT_COLUMNS)
+_ARRAYS = ", ".join(f"${n}::{_array_of(c)}" for n, c in enumerate(EVENT_COLUMNS, start=1))
 INSERT = (
     f"INSERT INTO events ({_NAMES}) SELECT * FROM unnest({_ARRAYS}) "  # noqa: S608
     "ON CONFLICT (source_id, dedup_key) DO NOTHING RETURNING id, source_id, dedup_key"
@@ -54,13 +50,6 @@ VERIFIED = (
 )
 
 
-def naive_utc(value: datetime) -> datetime:
-    """How :class:`~hookgate.store.models.UTCDateTime` stores an aware time."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime: hookgate stores aware UTC times only")
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
 def _encoded(name: str, value: Any) -> Any:
     if name == "headers":
         return orjson.dumps(value).decode()
@@ -70,7 +59,7 @@ def _encoded(name: str, value: Any) -> Any:
 
 
 def column_arrays(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
-    return [[_encoded(name, row[name]) for row in rows] for name, _ in _COLUMNS]
+    return [[_encoded(name, row[name]) for row in rows] for name in EVENT_COLUMNS]
 
 
 async def insert_events(

@@ -22,34 +22,19 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from hookgate.store.database import apply_sqlite_pragmas
-from hookgate.store.models import utcnow
+from hookgate.store.models import EVENT_COLUMNS, naive_utc, utcnow
 from hookgate.store.writer import Pending, WriteResult
 
 log = logging.getLogger("hookgate.ingest")
 
-COLUMNS = (
-    "id",
-    "source_id",
-    "dedup_key",
-    "delivery_id",
-    "event_type",
-    "body",
-    "headers",
-    "content_type",
-    "received_at",
-    "status",
-    "detail",
-    "unverified",
-    "generation",
-)
-_ROW = f"({', '.join('?' * len(COLUMNS))})"
+_ROW = f"({', '.join('?' * len(EVENT_COLUMNS))})"
 #: Rows per batch, all in one INSERT: well under SQLite's 32,766 bound parameters.
 MAX_BATCH = 1000
 
@@ -63,7 +48,7 @@ def insert_statement(rows: int) -> str:
     """
     values = ", ".join([_ROW] * rows)  # placeholders only: values are bound
     return (
-        f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES {values} "  # noqa: S608
+        f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES {values} "  # noqa: S608
         "ON CONFLICT (source_id, dedup_key) DO NOTHING"
     )
 
@@ -73,9 +58,7 @@ _STOP = object()
 
 def sqlite_datetime(value: datetime) -> str:
     """The text SQLAlchemy's SQLite ``DateTime`` stores for an aware UTC time."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime: hookgate stores aware UTC times only")
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return naive_utc(value).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def encode_row(row: dict[str, Any]) -> tuple[Any, ...]:
