@@ -46,14 +46,21 @@ class ThirdPartySite:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def install(self, name: str, module_source: str, *, version: str = "1.2.3") -> str:
+    def install(
+        self,
+        name: str,
+        module_source: str,
+        *,
+        version: str = "1.2.3",
+        group: str = "hookgate.providers",
+    ) -> str:
         module = f"acme_{name}_{uuid.uuid4().hex[:8]}"
         (self.root / f"{module}.py").write_text(textwrap.dedent(module_source))
         dist = self.root / f"hookgate_{module}-{version}.dist-info"
         dist.mkdir()
         metadata = f"Metadata-Version: 2.1\nName: hookgate-{module}\nVersion: {version}\n"
         (dist / "METADATA").write_text(metadata)
-        (dist / "entry_points.txt").write_text(f"[hookgate.providers]\n{name} = {module}\n")
+        (dist / "entry_points.txt").write_text(f"[{group}]\n{name} = {module}\n")
         return module
 
 
@@ -195,3 +202,62 @@ def test_cross_cutting_plugin_may_not_implement_provider_hooks() -> None:
     plugins = PluginManager(entry_points=False)
     with pytest.raises(ProviderContractError, match="add_provider"):
         plugins.register(Sneaky(), name="sneaky")
+
+
+SINK_PLUGIN = """
+from hookgate import DeliveryResult, hookimpl
+
+class Pigeon:
+    name = "pigeon"
+
+    async def deliver(self, delivery):
+        return DeliveryResult(conversation_id="coo")
+
+@hookimpl
+def run_sinks():
+    return [Pigeon()]
+"""
+
+
+def test_a_sink_only_plugin_installs_through_its_own_entry_point(site: ThirdPartySite) -> None:
+    site.install("pigeon", SINK_PLUGIN, version="0.3.0", group="hookgate.plugins")
+    plugins = PluginManager()
+    [pigeon] = [r for r in plugins.plugin_records() if r.name == "pigeon"]
+    assert (pigeon.status, pigeon.version, pigeon.hooks) == ("ok", "0.3.0", ("run_sinks",))
+    assert "pigeon" in plugins.run_sinks(load_settings())
+    assert "pigeon" not in {r.name for r in plugins.records()}  # not a provider
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("raise RuntimeError('boom at import')\n", "boom at import"),
+        (SINK_PLUGIN.replace("def run_sinks", "def run_sink"), "did you mean 'run_sinks'?"),
+        (SINK_PLUGIN.replace("def run_sinks():", "def run_sinks(colour):"), "colour"),
+        (GOOD_PROVIDER.format(name="x"), "implements provider hooks"),
+    ],
+    ids=["import-error", "misspelt-hook", "unknown-argument", "provider-hooks"],
+)
+def test_a_broken_plugin_is_isolated(site: ThirdPartySite, source: str, reason: str) -> None:
+    site.install("bad", source, group="hookgate.plugins")
+    site.install("good", SINK_PLUGIN, group="hookgate.plugins")
+    plugins = PluginManager()
+    bad = next(r for r in plugins.plugin_records() if r.name == "bad")
+    assert bad.status == "broken"
+    assert reason in bad.reason
+    assert "pigeon" in plugins.run_sinks(load_settings())  # the good one still works
+    assert record(plugins, "github").status == "ok"
+
+
+def test_a_misspelt_hook_in_a_registered_plugin_fails_at_load_time() -> None:
+    from hookgate import hookimpl
+
+    class Typo:
+        @hookimpl
+        def authentcate(self, headers):  # type: ignore[no-untyped-def]
+            return None
+
+    plugins = PluginManager(entry_points=False)
+    with pytest.raises(ProviderContractError, match="did you mean 'authenticate'"):
+        plugins.register(Typo(), name="typo")
+    plugins.pm.check_pending()  # nothing half-registered is left behind

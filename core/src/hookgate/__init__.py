@@ -7,7 +7,6 @@ below; embedding services need :class:`Runtime` and :func:`create_app`.
 from __future__ import annotations
 
 import importlib
-from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from hookgate.errors import (
@@ -41,11 +40,7 @@ from hookgate.types import (
     Verification,
     WebhookRequest,
 )
-
-try:
-    __version__ = metadata.version("hookgate-core")
-except metadata.PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.0.0"
+from hookgate.version import __version__
 
 if TYPE_CHECKING:
     from hookgate.app import create_app

@@ -46,12 +46,34 @@ class ProviderContractError(PluginError):
 
 
 class ProviderAPIError(HookgateError):
-    """A provider's remote API refused or failed; ``message`` is meant for an admin."""
+    """A provider's remote API refused or failed; ``message`` is meant for an admin.
 
-    def __init__(self, message: str, *, status: int | None = None, retryable: bool = False):
+    :param status: the HTTP status the API answered, ``None`` when it did not answer.
+    :param retryable: the same call may succeed later (5xx, rate limits, timeouts).
+    :param retry_after: seconds the API asked to wait before trying again (a
+        ``Retry-After`` header, a rate-limit reset); core's reconcile waits
+        that long and retries when it is short enough. Setting it implies
+        ``retryable``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ):
         self.status = status
-        self.retryable = retryable
+        self.retryable = retryable or retry_after is not None
+        self.retry_after = retry_after
         super().__init__(message)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({str(self)!r}, status={self.status!r}, "
+            f"retryable={self.retryable!r}, retry_after={self.retry_after!r})"
+        )
 
 
 class AuthenticationError(HookgateError):

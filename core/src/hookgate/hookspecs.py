@@ -57,6 +57,9 @@ if TYPE_CHECKING:
 
 PROJECT = "hookgate"
 ENTRY_POINT_GROUP = "hookgate.providers"
+#: Entry points of plugins that offer only cross-cutting hooks (a sink, an
+#: authenticator, a filter generator, an observer): no provider, no sources.
+PLUGIN_ENTRY_POINT_GROUP = "hookgate.plugins"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 
@@ -327,6 +330,7 @@ REQUIRED_OAUTH_HOOKS: frozenset[str] = frozenset(
 __all__ = [
     "ENTRY_POINT_GROUP",
     "PER_PROVIDER_HOOKS",
+    "PLUGIN_ENTRY_POINT_GROUP",
     "PROJECT",
     "REQUIRED_HOOKS",
     "REQUIRED_OAUTH_HOOKS",

@@ -2,16 +2,20 @@
 
 There is no global plugin manager: each :class:`~hookgate.Runtime` owns one
 :class:`PluginManager`. Providers come from the ``hookgate.providers`` entry
-points (filtered by ``HOOKGATE_PROVIDERS``); core's own cross-cutting plugins
-(the built-in sinks) are registered first, as ordinary plugins.
+points (filtered by ``HOOKGATE_PROVIDERS``); plugins with cross-cutting hooks
+only (a sink, an authenticator, a generator) from ``hookgate.plugins``; core's
+own cross-cutting plugins (the built-in sinks) are registered first, as
+ordinary plugins.
 
-A provider that fails to import, whose hooks do not match the specs, or whose
+A plugin that fails to import, whose hooks do not match the specs (a misspelt
+hook name included: pluggy's ``check_pending``), or, for a provider, whose
 identity or schemas are wrong is recorded as broken with the reason and left
 out; the others load normally.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import inspect
 import logging
@@ -55,6 +59,8 @@ class ProviderRecord:
     reason: str = ""
     info: ProviderInfo | None = None
     event_types: tuple[str, ...] = ()
+    #: The cross-cutting hooks a ``hookgate.plugins`` plugin implements (empty for providers).
+    hooks: tuple[str, ...] = ()
 
     @property
     def status_text(self) -> str:
@@ -90,6 +96,7 @@ class PluginManager:
         self.pm.add_hookspecs(hookspecs)
         self._providers: dict[str, _Loaded] = {}
         self._records: dict[str, ProviderRecord] = {}
+        self._plugin_records: dict[str, ProviderRecord] = {}
         for path in builtins:
             self.pm.register(importlib.import_module(path), name=path)
         if entry_points:
@@ -98,8 +105,13 @@ class PluginManager:
     # -- loading --------------------------------------------------------------
 
     def load_entry_points(self) -> None:
-        """Discover providers from the ``hookgate.providers`` entry-point group."""
+        """Discover providers (``hookgate.providers``) and plugins (``hookgate.plugins``)."""
         importlib.invalidate_caches()
+        self._load_providers()
+        self._load_plugins()
+        self.pm.check_pending()  # every plugin was checked one by one; this is the backstop
+
+    def _load_providers(self) -> None:
         for ep in metadata.entry_points(group=hookspecs.ENTRY_POINT_GROUP):
             if ep.name in self._records:
                 continue
@@ -146,6 +158,24 @@ class PluginManager:
         self._records[name] = loaded.record
         return loaded.record
 
+    def _load_plugins(self) -> None:
+        for ep in metadata.entry_points(group=hookspecs.PLUGIN_ENTRY_POINT_GROUP):
+            if ep.name in self._plugin_records:
+                continue
+            dist = ep.dist.name if ep.dist else None
+            version = ep.dist.version if ep.dist else None
+            try:
+                plugin = ep.load()
+                self.register(plugin, name=f"plugin:{ep.name}")
+            except Exception as exc:
+                why = f"{type(exc).__name__}: {exc}"
+                log.warning("plugin %s is broken and was not loaded: %s", ep.name, why)
+                record = ProviderRecord(ep.name, dist, version, "broken", reason=why)
+            else:
+                hooks = tuple(sorted(_hookimpls_of(self.pm, plugin)))
+                record = ProviderRecord(ep.name, dist, version, "ok", hooks=hooks)
+            self._plugin_records[ep.name] = record
+
     def _broken(self, name: str, dist: str | None, version: str | None, why: str) -> ProviderRecord:
         log.warning("provider %s is broken and was not loaded: %s", name, why)
         record = ProviderRecord(name, dist, version, "broken", reason=why)
@@ -156,9 +186,7 @@ class PluginManager:
         self, plugin: object, name: str, dist: str | None, version: str | None
     ) -> _Loaded:
         impls = _hookimpls_of(self.pm, plugin)
-        unknown = sorted(set(impls) - set(_spec_names()))
-        if unknown:
-            raise ProviderContractError(f"implements unknown hooks {unknown}: check the spelling")
+        _check_known(impls)
         missing = sorted(hookspecs.REQUIRED_HOOKS - set(impls))
         if missing:
             raise ProviderContractError(f"missing required hooks {missing}")
@@ -177,9 +205,21 @@ class PluginManager:
         return _Loaded(hooks=hooks, record=record, schemas=schemas)
 
     def register(self, plugin: object, name: str | None = None) -> None:
-        """Register a plugin with cross-cutting hooks only (sinks, observers, auth)."""
+        """Register a plugin with cross-cutting hooks only (sinks, observers, auth).
+
+        Raises :class:`~hookgate.ProviderContractError` (and registers nothing)
+        when the plugin implements a hook that does not exist (a misspelling)
+        or a per-provider hook; :class:`pluggy.PluginValidationError` when a
+        hook asks for an argument the spec does not have.
+        """
         self.pm.register(plugin, name=name)
-        per_provider = hookspecs.PER_PROVIDER_HOOKS & set(_hookimpls_of(self.pm, plugin))
+        impls = _hookimpls_of(self.pm, plugin)
+        try:
+            _check_known(impls)
+        except ProviderContractError as exc:
+            self.pm.unregister(plugin)
+            raise ProviderContractError(f"plugin {name or plugin!r} {exc}") from None
+        per_provider = hookspecs.PER_PROVIDER_HOOKS & set(impls)
         if per_provider:
             self.pm.unregister(plugin)
             raise ProviderContractError(
@@ -211,6 +251,10 @@ class PluginManager:
     def records(self) -> list[ProviderRecord]:
         """Every provider seen: ok, broken and disabled, sorted by name."""
         return [self._records[n] for n in sorted(self._records)]
+
+    def plugin_records(self) -> list[ProviderRecord]:
+        """Every ``hookgate.plugins`` entry point seen: ok or broken, sorted by name."""
+        return [self._plugin_records[n] for n in sorted(self._plugin_records)]
 
     @property
     def enabled(self) -> list[str]:
@@ -259,6 +303,22 @@ def _spec_names() -> list[str]:
         for n, f in inspect.getmembers(hookspecs, inspect.isfunction)
         if hasattr(f, "hookgate_spec")
     ]
+
+
+def _check_known(impls: Mapping[str, pluggy.HookImpl]) -> None:
+    """Refuse hook names that are in no spec: a misspelt hook would never be called."""
+    known = _spec_names()
+    unknown = sorted(set(impls) - set(known))
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=1)
+        hints.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
+    raise ProviderContractError(
+        f"implements unknown hooks {unknown}: {', '.join(hints)}; rename them to a hook "
+        "listed in hookgate.hookspecs, or drop the @hookimpl marker"
+    )
 
 
 def _hookimpls_of(pm: pluggy.PluginManager, plugin: object) -> dict[str, pluggy.HookImpl]:

@@ -126,6 +126,10 @@ class SourceContext:
     workspace_id: str = ""
 
 
+#: Marks a request whose body was not parsed yet (``None`` is a valid JSON document).
+_UNPARSED: Any = object()
+
+
 @dataclass(frozen=True, slots=True)
 class WebhookRequest:
     """One inbound delivery as received: raw body bytes, never re-serialised."""
@@ -136,6 +140,21 @@ class WebhookRequest:
     body: bytes
     received_at: datetime
     content_type: str = "application/json"
+    _parsed: Any = field(default=_UNPARSED, init=False, repr=False, compare=False)
+
+    def json(self) -> Any:
+        """The body's JSON document, parsed once per delivery however many hooks ask.
+
+        A form-encoded body (``application/x-www-form-urlencoded``) yields its
+        ``payload`` field, as senders such as GitHub post it. Raises
+        :class:`ValueError` saying what is wrong; the failure is not cached.
+        """
+        if self._parsed is _UNPARSED:
+            # The ingest path's parser, so hooks and storage agree on what is valid JSON.
+            from hookgate.ingest import parse_payload  # ingest imports this module
+
+            object.__setattr__(self, "_parsed", parse_payload(self.body, self.content_type))
+        return self._parsed
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from hookgate.api import audit, connections, events, filters, providers, sources
 from hookgate.api.errors import ApiError
 from hookgate.api.openapi import document
 from hookgate.api.router import Operation, endpoint
+from hookgate.version import __version__
 
 if TYPE_CHECKING:
     from hookgate.runtime import Runtime
@@ -38,8 +39,6 @@ OPERATIONS: list[Operation] = [
 
 
 def openapi_document() -> dict[str, object]:
-    from hookgate import __version__  # the package imports this module: import late
-
     return document(OPERATIONS, version=__version__)
 
 

@@ -11,7 +11,7 @@ import importlib
 
 import click
 
-from hookgate import __version__
+from hookgate.version import __version__
 
 #: Command name → "module:attribute" of the click command.
 COMMANDS: dict[str, str] = {

@@ -31,9 +31,10 @@ from hookgate.config import Settings
 from hookgate.generation.answers import EXCERPT, extract_filter
 from hookgate.generation.errors import GenerationError, GeneratorTimeout
 from hookgate.generation.prompt import TOOL_NAME, build_messages
+from hookgate.httputil import is_retryable_status, parse_retry_after
 from hookgate.markers import hookimpl
-from hookgate.sinks.errors import is_retryable_status, parse_retry_after
 from hookgate.types import FilterGenerationRequest, FilterGenerator
+from hookgate.version import USER_AGENT
 
 __all__ = [
     "OpenAICompatibleGenerator",
@@ -186,7 +187,7 @@ class OpenAICompatibleGenerator:
         """
         messages = build_messages(request)
         body = {"model": self.model, "messages": messages}
-        headers = {"user-agent": _user_agent()}
+        headers = {"user-agent": USER_AGENT}
         if self._api_key:
             headers["authorization"] = f"Bearer {self._api_key}"
         async with httpx.AsyncClient(
@@ -284,12 +285,6 @@ class OpenAICompatibleGenerator:
     def _redact(self, text: str) -> str:
         # A server may echo the key it rejected; it must not reach a log or a user.
         return text.replace(self._api_key, "***") if self._api_key else text
-
-
-def _user_agent() -> str:
-    from hookgate import __version__  # at call time: hookgate/__init__ may still be loading
-
-    return f"hookgate/{__version__}"
 
 
 _BACKOFF = wait_exponential_jitter(multiplier=0.5, max=8.0, jitter=0.5)

@@ -20,6 +20,7 @@ from hookgate.oauth.clients import OAuthProtocol, client_credentials, redirect_u
 from hookgate.oauth.http import ConnectionAuth, RetryTransport
 from hookgate.oauth.tokens import TokenStore
 from hookgate.types import OAuthClientSpec, OAuthToken
+from hookgate.version import USER_AGENT
 
 if TYPE_CHECKING:
     from hookgate.runtime import Runtime
@@ -57,13 +58,11 @@ class OAuthManager:
         )
 
     def _client(self, auth: httpx.Auth) -> httpx.AsyncClient:
-        from hookgate import __version__  # the package imports the runtime: import late
-
         return httpx.AsyncClient(
             auth=auth,
             transport=self.transport(),
             timeout=httpx.Timeout(self.runtime.settings.provider_timeout),
-            headers={"User-Agent": f"hookgate/{__version__}"},
+            headers={"User-Agent": USER_AGENT},
         )
 
     def client(self, connection_id: str) -> httpx.AsyncClient:

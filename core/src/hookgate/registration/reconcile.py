@@ -50,15 +50,18 @@ class Outcome:
 
 def _wait_asked(max_wait: float) -> Callable[[BaseException], bool]:
     def asked(exc: BaseException) -> bool:
-        wait = getattr(exc, "retry_after", None)
-        return isinstance(exc, ProviderAPIError) and wait is not None and wait <= max_wait
+        return (
+            isinstance(exc, ProviderAPIError)
+            and exc.retry_after is not None
+            and exc.retry_after <= max_wait
+        )
 
     return asked
 
 
 def _waited(state: RetryCallState) -> float:
     exc = state.outcome.exception() if state.outcome else None
-    return float(getattr(exc, "retry_after", 0) or 0)
+    return (exc.retry_after or 0.0) if isinstance(exc, ProviderAPIError) else 0.0
 
 
 class Reconciler:

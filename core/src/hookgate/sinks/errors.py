@@ -9,15 +9,10 @@ dead-lettered at once instead of being retried ``HOOKGATE_MAX_ATTEMPTS`` times.
 
 from __future__ import annotations
 
-import time
-from datetime import UTC
-from email.utils import parsedate_to_datetime
-
 from hookgate.errors import HookgateError
 
-#: 4xx answers that mean "not now" rather than "never": request timeout,
-#: conflict (often a lock on the receiver's side), too early, too many requests.
-RETRYABLE_CLIENT_STATUSES: frozenset[int] = frozenset({408, 409, 425, 429})
+# Re-exported: these lived here before they moved to the shared HTTP leaf module.
+from hookgate.httputil import RETRYABLE_CLIENT_STATUSES, is_retryable_status, parse_retry_after
 
 
 class SinkError(HookgateError):
@@ -44,40 +39,6 @@ class SinkError(HookgateError):
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status
-
-
-def is_retryable_status(status: int) -> bool:
-    """Whether an HTTP error status may turn into a success if the run is sent again."""
-    return status >= 500 or status in RETRYABLE_CLIENT_STATUSES
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value (delta-seconds or an HTTP date).
-
-    ``None`` when the header is absent or unreadable: a malformed hint must not
-    turn a retryable failure into a crash. A date in the past means 0.
-    """
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    seconds: float | None
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = _seconds_until_http_date(text, time.time() if now is None else now)
-    if seconds is None or seconds != seconds:  # NaN compares unequal to itself
-        return None
-    return max(0.0, seconds)
-
-
-def _seconds_until_http_date(text: str, now: float) -> float | None:
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # HTTP dates are GMT by definition
-        when = when.replace(tzinfo=UTC)
-    return when.timestamp() - now
 
 
 __all__ = [

@@ -18,9 +18,11 @@ import httpx
 
 from hookgate.config import Settings
 from hookgate.errors import ConfigurationError
-from hookgate.sinks.errors import SinkError, is_retryable_status, parse_retry_after
+from hookgate.httputil import is_retryable_status, parse_retry_after
+from hookgate.sinks.errors import SinkError
 from hookgate.sinks.standard_webhooks import signature_headers, webhook_key
 from hookgate.types import Delivery, DeliveryResult
+from hookgate.version import USER_AGENT
 
 #: How much of an error answer's body goes into the error message.
 _ANSWER_EXCERPT = 200
@@ -30,12 +32,6 @@ _HOW_TO_SIGN = (
     "python -c \"import base64, os; print('whsec_' + base64.b64encode(os.urandom(32)).decode())\""
     ", and give the receiver the same value."
 )
-
-
-def _user_agent() -> str:
-    from hookgate import __version__  # at call time: hookgate/__init__ may still be loading
-
-    return f"hookgate/{__version__}"
 
 
 def display_url(url: httpx.URL) -> str:
@@ -153,7 +149,7 @@ class HttpSink:
         self._clock = clock
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout),
-            headers={"user-agent": _user_agent(), "content-type": "application/json"},
+            headers={"user-agent": USER_AGENT, "content-type": "application/json"},
         )
 
     @classmethod

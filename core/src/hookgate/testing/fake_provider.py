@@ -26,8 +26,8 @@ from typing import Any
 import httpx
 
 from hookgate.errors import ProviderAPIError
+from hookgate.httputil import retry_after
 from hookgate.markers import hookimpl
-from hookgate.oauth.http import retry_after
 from hookgate.testing.fake_api import FakeProviderAPI
 from hookgate.types import (
     EventIdentity,
@@ -50,8 +50,7 @@ class FakeRateLimited(ProviderAPIError):
     """The fake asked to slow down: ``retry_after`` seconds, as real providers' errors carry."""
 
     def __init__(self, message: str, *, status: int, retry_after: float) -> None:
-        super().__init__(message, status=status, retryable=True)
-        self.retry_after = retry_after
+        super().__init__(message, status=status, retry_after=retry_after)
 
 
 def _failure(response: httpx.Response, doing: str) -> ProviderAPIError:

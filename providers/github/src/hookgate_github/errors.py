@@ -31,8 +31,7 @@ class GitHubRateLimited(ProviderAPIError):
     """
 
     def __init__(self, message: str, *, status: int, retry_after: int) -> None:
-        super().__init__(message, status=status, retryable=True)
-        self.retry_after = retry_after
+        super().__init__(message, status=status, retry_after=retry_after)
 
 
 def github_message(response: httpx.Response) -> str:

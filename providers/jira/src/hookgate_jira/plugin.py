@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -75,7 +74,7 @@ def verify_signature(source: SourceContext, request: WebhookRequest) -> Verifica
 @hookimpl
 def identify_event(request: WebhookRequest) -> EventIdentity:
     try:
-        body = json.loads(request.body)
+        body = request.json()
     except ValueError as exc:
         raise ValueError(f"body is not JSON: {exc}") from exc
     event = body.get("webhookEvent") if isinstance(body, dict) else None

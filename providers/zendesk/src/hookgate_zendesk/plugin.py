@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -82,7 +81,7 @@ def verify_signature(source: SourceContext, request: WebhookRequest) -> Verifica
 @hookimpl
 def identify_event(request: WebhookRequest) -> EventIdentity:
     try:
-        body = json.loads(request.body)
+        body = request.json()
     except ValueError as exc:
         raise ValueError(f"body is not JSON: {exc}") from exc
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):

@@ -114,7 +114,8 @@ _COMMENT = {
         }
     },
 }
-EVENTS = {
+#: event type -> (description, the event object's schema, a sample event object)
+EVENTS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "zen:event-type:ticket.created": ("A ticket was created.", {"type": "object"}, {}),
     "zen:event-type:ticket.status_changed": (
         "A ticket's status changed.",
