@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from hookgate.errors import HookgateError
 
-__all__ = ["MAX_DEPTH", "MAX_LENGTH", "FilterSyntaxError", "caret"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_LEAVES",
+    "MAX_LENGTH",
+    "MAX_SEGMENTS",
+    "MAX_VALUES",
+    "MAX_WILDCARDS",
+    "MAX_WILDCARDS_PER_PATH",
+    "FilterSyntaxError",
+    "FilterTooExpensive",
+    "caret",
+]
 
 #: Longest expression accepted, in characters. Real filters are a few hundred
 #: characters; the cap keeps a hostile 10 MB body from costing anything.
@@ -12,6 +23,22 @@ MAX_LENGTH = 65_536
 #: Deepest nesting of parentheses. Far above any real filter, far below the
 #: Python recursion limit and the nesting the Python compiler accepts.
 MAX_DEPTH = 64
+
+# Budgets: what one filter may cost. Each bounds how much work a filter can make
+# per event (a leaf reads at most the payload once per path step), far above
+# real filters (a few conditions, a few dozen values) and far below what would
+# let one filter hold up the others.
+
+#: Most conditions (leaves: eq, has, exists, ...) in one filter.
+MAX_LEAVES = 500
+#: Most literal values in one filter, every leaf and list together.
+MAX_VALUES = 5_000
+#: Most ``.*`` in one field path (``commits.*.added.*`` has 2).
+MAX_WILDCARDS_PER_PATH = 4
+#: Most ``.*`` in one filter, every path together.
+MAX_WILDCARDS = 32
+#: Most parts in one field path (``pull_request.head.repo.owner.login`` has 5).
+MAX_SEGMENTS = 128
 
 # How much of a long line the caret rendering shows on each side of the error.
 _WINDOW = 60
@@ -80,3 +107,17 @@ def caret(expression: str, line: int, column: int, length: int = 1) -> str:
         f"{gutter}{prefix}{text[lo:hi]}{suffix}\n"
         f"{' ' * len(gutter)}{' ' * len(prefix)}{pad}{'^' * max(1, length)}"
     )
+
+
+class FilterTooExpensive(HookgateError):
+    """Evaluating, checking or explaining a filter ran out of its time budget.
+
+    Raised by :class:`~hookgate.filters.budget.Deadline` between units of work;
+    the admin API answers it as ``filter_too_expensive``.
+    """
+
+    def __init__(self, message: str, *, budget: float) -> None:
+        super().__init__(message)
+        self.message = message
+        #: The budget that ran out, in seconds.
+        self.budget = budget

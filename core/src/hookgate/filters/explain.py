@@ -14,18 +14,20 @@ from typing import Any
 
 from hookgate.filters.ast import BoolOp, FieldPath, Leaf, Node, Not, json_type
 from hookgate.filters.compiler import Filter, compile_filter
+from hookgate.filters.membership import Members
 from hookgate.filters.printer import literal, quote, to_text
 from hookgate.filters.semantics import (
     MISSING,
     evaluate_leaf,
     resolve,
     resolve_traced,
-    strict_equal,
 )
 
 __all__ = ["Explanation", "LeafOutcome", "explain"]
 
 _MAX_SHOWN = 80
+# A list of thousands of values is summed up after the first few.
+_MAX_LISTED = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,13 +127,18 @@ def _message(leaf: Leaf, value: Any, matched: bool, negated: bool, payload: Any,
         return f"{path} is {shown}, as required: {expected}"
     note = "" if _type_fits(leaf, value) else f" (a {json_type(value)})"
     if leaf.op == "has-all" and isinstance(value, list) and not negated:
-        absent = [v for v in leaf.values if not any(strict_equal(item, v) for item in value)]
-        note = f", without {' '.join(literal(v) for v in absent)}"
+        note = f", without {_listed(Members(leaf.values).absent(value))}"
     return f"{path} is {shown}{note}, expected {expected}"
 
 
+def _listed(values: tuple[Any, ...] | list[Any]) -> str:
+    shown = " ".join(literal(v) for v in values[:_MAX_LISTED])
+    more = len(values) - _MAX_LISTED
+    return shown + (f" … and {more:,} more" if more > 0 else "")
+
+
 def _expectation(leaf: Leaf) -> str:
-    values = " ".join(literal(v) for v in leaf.values)
+    values = _listed(leaf.values)
     forms = {
         "eq": values,
         "gt": f"> {values}",

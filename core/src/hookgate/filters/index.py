@@ -20,29 +20,16 @@ from typing import Any, Literal
 
 from hookgate.filters.ast import BoolOp, FieldPath, Leaf, Node, Scalar
 from hookgate.filters.compiler import Filter, compile_accessor, compile_filter
+from hookgate.filters.membership import Key
+from hookgate.filters.membership import key as _key
 
 __all__ = ["Requirement", "TriggerIndex", "requirements"]
 
-#: A value made hashable with its JSON type, so 1, 1.0, true and "1" stay apart.
-Key = tuple[str, Scalar]
 #: ``("eq", path)``: the value at path is one of the keys; ``("has", path)``: the
 #: array at path holds one of them.
 Requirement = tuple[Literal["eq", "has"], str]
 Requirements = dict[Requirement, frozenset[Key]]
 Predicate = Callable[[Any], bool]
-
-
-def _key(value: Any) -> Key | None:
-    kind = type(value)
-    if kind is str:
-        return ("s", value)
-    if kind is int or kind is float:
-        return ("n", value)
-    if kind is bool:
-        return ("b", value)
-    if value is None:
-        return ("z", None)
-    return None  # arrays, objects and a missing field pin nothing
 
 
 def _keys(values: tuple[Scalar, ...]) -> frozenset[Key]:

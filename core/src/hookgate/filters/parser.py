@@ -12,7 +12,11 @@ Grammar::
     field   = STRING | WORD
     value   = STRING | NUMBER | WORD      (WORD true/false/null are literals)
 
-Recursion depth is bounded by :data:`~hookgate.filters.errors.MAX_DEPTH`.
+Recursion depth is bounded by :data:`~hookgate.filters.errors.MAX_DEPTH`, the
+filter's size by :data:`~hookgate.filters.errors.MAX_LEAVES`,
+:data:`~hookgate.filters.errors.MAX_VALUES` and
+:data:`~hookgate.filters.errors.MAX_WILDCARDS`; paths are read by
+:mod:`~hookgate.filters.paths`.
 """
 
 from __future__ import annotations
@@ -33,7 +37,15 @@ from hookgate.filters.ast import (
     Span,
     json_type,
 )
-from hookgate.filters.errors import MAX_DEPTH, FilterSyntaxError
+from hookgate.filters.errors import (
+    MAX_DEPTH,
+    MAX_LEAVES,
+    MAX_VALUES,
+    MAX_WILDCARDS,
+    FilterSyntaxError,
+)
+from hookgate.filters.literals import misread_number
+from hookgate.filters.paths import parse_path
 from hookgate.filters.printer import literal, quote
 from hookgate.filters.suggest import closest_operator
 from hookgate.filters.tokenizer import Token, TokenKind, tokenize
@@ -52,21 +64,6 @@ def parse(text: str) -> Node:
     return _Parser(text).parse()
 
 
-def parse_path(text: str, *, expression: str = "", offset: int = 0) -> FieldPath:
-    """Check and split a dotted field path (``issue.labels.0.name``, ``labels.*.name``)."""
-    segments = tuple(text.split("."))
-    for index, segment in enumerate(segments):
-        if segment == "":
-            where = sum(len(s) + 1 for s in segments[:index])
-            raise FilterSyntaxError(
-                f"the field path {text!r} has an empty part; write names separated by single "
-                'dots, like "pull_request.user.login"',
-                expression=expression or text,
-                offset=offset + where if expression else where,
-            )
-    return FieldPath(text, segments)
-
-
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -74,6 +71,7 @@ class _Parser:
         self.current: Token = next(self.tokens)
         self.line_starts = [0]
         self.line_starts.extend(i + 1 for i, c in enumerate(text) if c == "\n")
+        self.size = _Size()
 
     # -- helpers -----------------------------------------------------------------
 
@@ -132,6 +130,9 @@ class _Parser:
                 "combine several conditions with (and ...) or (or ...)",
                 self.current,
             )
+        over = self.size.over_limit()
+        if over is not None:
+            raise self.error(*over)
         return node
 
     def open(self, depth: int) -> Token:
@@ -215,6 +216,7 @@ class _Parser:
             values = self.value_list(spec, opener, depth)
         else:
             values = (self.value(spec, opener),)
+        self.size.add(path, values, opener)
         return Leaf(spec.name, path, values, span, self.span(path_token))
 
     def field(self, spec: OpSpec, opener: Token) -> FieldPath:
@@ -244,6 +246,9 @@ class _Parser:
                 token,
             )
         value = self.literal(token)
+        misread = misread_number(value) if isinstance(value, str) else None
+        if misread and token.kind is TokenKind.WORD:
+            raise self.error(misread, token)
         if json_type(value) not in spec.value_types:
             raise self.error(_wrong_value_type(spec, value), token)
         self.advance()
@@ -261,7 +266,15 @@ class _Parser:
             )
         list_opener = self.open(depth + 1)
         values: list[Scalar] = []
+        room = MAX_VALUES - self.size.values
         while self.kind() not in (TokenKind.RPAREN, TokenKind.END):
+            if len(values) == room:  # stop reading: a hostile list costs no more than this
+                raise self.error(
+                    f"the filter ({len(self.text):,} characters) has more than {MAX_VALUES:,} "
+                    f"values; the limit is {MAX_VALUES:,} per filter. Split it into several "
+                    "triggers or match on a shorter list",
+                    self.current,
+                )
             values.append(self.value(spec, list_opener))
         if self.kind() is TokenKind.END:
             raise self.unclosed(list_opener)
@@ -279,6 +292,47 @@ class _Parser:
             word = str(token.value)
             return _KEYWORDS.get(word, word)
         return token.value
+
+
+class _Size:
+    """What the filter costs, against the budgets in :mod:`~hookgate.filters.errors`.
+
+    Counted while parsing (in linear time) and judged at the end, so the
+    error gives the whole filter's size and points at the first leaf over.
+    """
+
+    def __init__(self) -> None:
+        self.leaves = 0
+        self.values = 0
+        self.wildcards = 0
+        self.first_over: dict[str, Token] = {}
+
+    def add(self, path: FieldPath, values: tuple[Scalar, ...], opener: Token) -> None:
+        self.leaves += 1
+        self.values += len(values)
+        self.wildcards += path.segments.count("*")
+        for kind, count, limit in self.counts():
+            if count > limit:
+                self.first_over.setdefault(kind, opener)
+
+    def counts(self) -> list[tuple[str, int, int]]:
+        return [
+            ("conditions", self.leaves, MAX_LEAVES),
+            ("values", self.values, MAX_VALUES),
+            ("wildcards (.*)", self.wildcards, MAX_WILDCARDS),
+        ]
+
+    def over_limit(self) -> tuple[str, Token] | None:
+        """The message and the leaf to point at when the filter breaks a limit."""
+        for kind, count, limit in self.counts():
+            if kind in self.first_over:
+                message = (
+                    f"the filter has {count:,} {kind}; the limit is {limit:,} per filter. "
+                    "Split it into several triggers"
+                    + (" or match on a shorter list" if kind == "values" else "")
+                )
+                return message, self.first_over[kind]
+        return None
 
 
 def _shape(spec: OpSpec) -> str:

@@ -15,18 +15,21 @@ from typing import Any, Literal
 
 from hookgate.filters.ast import Leaf, Node, Scalar, Span, json_type, walk_leaves
 from hookgate.filters.compiler import Filter
+from hookgate.filters.js_properties import JS_PROPERTIES, js_property_fix
+from hookgate.filters.membership import Key, key
 from hookgate.filters.parser import parse
 from hookgate.filters.printer import literal, quote, to_text
 from hookgate.filters.schema_view import Alt, Located, SchemaView, kinds_of
 from hookgate.filters.semantics import is_index
 from hookgate.filters.suggest import closest
 
-__all__ = ["Problem", "check_filter"]
+__all__ = ["Problem", "check_filter", "lint_filter"]
 
 Severity = Literal["error", "warning"]
 _NUMERIC = ("gt", "gte", "lt", "lte")
 _STRING_OPS = ("starts-with", "contains")
 _ARRAY_OPS = ("has", "has-all", "has-any")
+_MAX_VALUE_PROBLEMS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,7 @@ class Problem:
     """One thing the schema says is wrong with a filter.
 
     ``code`` is one of ``unknown-field``, ``undocumented-field``,
-    ``type-mismatch``, ``impossible-value``, ``not-an-array``.
+    ``type-mismatch``, ``impossible-value``, ``not-an-array``, ``js-property``.
     """
 
     code: str
@@ -78,16 +81,32 @@ def check_filter(
 
     :raises FilterSyntaxError: when given text that does not parse.
     """
-    node = (
-        parse(filter)
-        if isinstance(filter, str)
-        else (filter.node if isinstance(filter, Filter) else filter)
-    )
+    node = _node(filter)
     view = SchemaView(schema, resources)
     problems: list[Problem] = []
     for leaf in walk_leaves(node):
         problems.extend(_check_leaf(view, leaf))
     return [p for p in problems if warnings or p.severity == "error"]
+
+
+def lint_filter(filter: Filter | Node | str) -> list[Problem]:
+    """Warnings that need no schema: JavaScript property names such as ``.length``.
+
+    With a schema, :func:`check_filter` reports these too, as errors where the
+    schema proves the value is a string or an array.
+    """
+    problems = []
+    for leaf in walk_leaves(_node(filter)):
+        for index, segment in enumerate(leaf.path.segments):
+            if index and segment in JS_PROPERTIES:
+                problems.append(_js_property(leaf, index, "warning", string=False))
+    return problems
+
+
+def _node(filter: Filter | Node | str) -> Node:
+    if isinstance(filter, str):
+        return parse(filter)
+    return filter.node if isinstance(filter, Filter) else filter
 
 
 @dataclass
@@ -140,6 +159,16 @@ def _step(
         (declared if kind == "declared" else extra if kind == "extra" else []).append(schemas)
     if declared:
         return _union(view, declared)
+    if (
+        index
+        and segment in JS_PROPERTIES
+        and any(a.allows("string") or a.allows("array") for a in alts)
+    ):
+        forbidden = all(alt.lookup(segment)[0] == "forbidden" for alt in objects)
+        string = not any(a.allows("array") for a in alts)
+        severity: Severity = "error" if forbidden else "warning"
+        problems.append(_js_property(leaf, index, severity, string=string))
+        return None
     if not objects and not is_index(segment):
         problems.append(_no_fields(leaf, prefix, segment, alts))
         return None
@@ -186,10 +215,13 @@ def _check_values(
 ) -> list[Problem]:
     problems: list[Problem] = []
     enum = _enum(alts)
+    allowed = _enum_keys(enum)
     for value in leaf.values:
+        if len(problems) == _MAX_VALUE_PROBLEMS:
+            break  # a list of thousands of wrong values needs no thousand messages
         if not _fits(value, kinds):
             problems.append(_impossible_type(leaf, value, kinds or frozenset(), items))
-        elif enum is not None and not any(_same(value, allowed) for allowed in enum):
+        elif enum is not None and not _in_enum(value, enum, allowed):
             problems.append(_not_in_enum(leaf, value, enum, items))
     return problems
 
@@ -212,6 +244,19 @@ def _fits(value: Scalar, kinds: frozenset[str] | None) -> bool:
 
 def _same(value: Scalar, allowed: Any) -> bool:
     return json_type(value) == json_type(allowed) and value == allowed
+
+
+def _enum_keys(enum: tuple[Any, ...] | None) -> frozenset[Key] | None:
+    keys = [key(v) for v in enum or ()]
+    return frozenset(k for k in keys if k is not None) if enum is not None else None
+
+
+def _in_enum(value: Scalar, enum: tuple[Any, ...], allowed: frozenset[Key] | None) -> bool:
+    # A set look-up, so thousands of values against a long enum stay cheap.
+    found = key(value)
+    if allowed is not None and found in allowed:
+        return True
+    return any(_same(value, other) for other in enum if key(other) is None)
 
 
 # -- messages -------------------------------------------------------------------
@@ -296,6 +341,18 @@ def _unknown_field(
         at=leaf.path_span,
         severity="warning",
         suggestion=suggestion,
+    )
+
+
+def _js_property(leaf: Leaf, index: int, severity: Severity, *, string: bool) -> Problem:
+    advice, fix = js_property_fix(leaf, index, string=string)
+    name = leaf.path.segments[index]
+    message = (
+        f"{quote(leaf.path.text)}: .{name} is a JavaScript property, not a JSON field (a path "
+        f"reads JSON fields only); {advice}" + (f". Write {fix}" if fix else "")
+    )
+    return _problem(
+        "js-property", leaf, message, at=leaf.path_span, severity=severity, suggestion=fix
     )
 
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from hookgate.filters.ast import FieldPath, Leaf, Scalar
+from hookgate.filters.membership import Members
+from hookgate.filters.paths import is_index
 
 __all__ = [
     "MISSING",
@@ -77,11 +79,6 @@ def resolve_traced(payload: Any, path: FieldPath) -> tuple[Any, int]:
     return value, len(path.segments)
 
 
-def is_index(segment: str) -> bool:
-    """Whether a path segment indexes an array: ASCII digits only (``"²".isdigit()`` is true)."""
-    return segment.isascii() and segment.isdigit()
-
-
 def step(value: Any, segment: str) -> Any:
     """One step of a path: a key of an object, or an index into an array."""
     if isinstance(value, dict):
@@ -125,8 +122,9 @@ _OPERATIONS: dict[str, Callable[[Any, tuple[Scalar, ...]], bool]] = {
     "starts-with": lambda value, lits: isinstance(value, str) and value.startswith(str(lits[0])),
     "contains": lambda value, lits: isinstance(value, str) and str(lits[0]) in value,
     "has": lambda value, lits: isinstance(value, list) and _holds(value, lits[0]),
-    "has-all": lambda value, lits: isinstance(value, list) and all(_holds(value, x) for x in lits),
-    "has-any": lambda value, lits: isinstance(value, list) and any(_holds(value, x) for x in lits),
+    # A set of the literals keeps these O(items + values), not O(items x values).
+    "has-all": lambda value, lits: isinstance(value, list) and Members(lits).holds_all(value),
+    "has-any": lambda value, lits: isinstance(value, list) and Members(lits).holds_any(value),
     "gt": _compare(lambda a, b: a > b),
     "gte": _compare(lambda a, b: a >= b),
     "lt": _compare(lambda a, b: a < b),
