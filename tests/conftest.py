@@ -12,6 +12,9 @@ from cryptography.fernet import Fernet
 
 from tests import pgadmin as _admin
 
+# The provider kit's own tests run deliberately broken providers through it (tests/core/testing).
+pytest_plugins = ["pytester"]
+
 POSTGRES_URL = os.environ.get("HOOKGATE_TEST_POSTGRES_URL")
 TEST_SECRET_KEY = Fernet.generate_key().decode()
 

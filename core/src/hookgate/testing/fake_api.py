@@ -153,6 +153,14 @@ class FakeProviderAPI:
         self.hooks[hook.id] = hook
         return hook
 
+    def issue_token(self) -> str:
+        """An access token of a fresh grant, as if a user had just authorized hookgate."""
+        grant_id = secrets.token_hex(8)
+        self._grants[grant_id] = _Grant()
+        token = secrets.token_urlsafe(24)
+        self._grants[grant_id].access[token] = _now() + timedelta(seconds=self.access_token_ttl)
+        return token
+
     def delete_hook_behind_back(self, hook_id: str) -> FakeHook:
         return self.hooks.pop(hook_id)
 

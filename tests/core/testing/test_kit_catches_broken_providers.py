@@ -1,0 +1,232 @@
+"""The kit fails, with a fix hint, for each kind of broken provider.
+
+Each test writes a provider package's test module the way a third party would
+(a deliberately broken provider and a kit subclass), runs pytest on it, and
+reads the report a provider author would read.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+HINT = "How to fix the provider:"
+
+# A small correct provider; the broken ones below change one hook each.
+GOOD = """
+import hashlib, hmac
+from typing import Any
+import pytest
+from hookgate import EventIdentity, EventSchema, ProviderInfo, Verification, hookimpl
+from hookgate.testing import (
+    FakeAPIRegistration, FakeProvider, FakeProviderAPI, ProviderContract, RegistrationContract,
+)
+
+
+class Acme:
+    @hookimpl
+    def provider_info(self):
+        return ProviderInfo(name="acme", title="Acme")
+
+    @hookimpl
+    def event_schemas(self):
+        return [EventSchema(event_type="thing.made", description="A thing was made.",
+                            schema={"type": "object"}, sample={"id": 1})]
+
+    def digest(self, secret, body):
+        return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+    @hookimpl
+    def verify_signature(self, source, request):
+        given = request.headers.get("x-acme-signature", "")
+        ok = any(hmac.compare_digest(self.digest(s, request.body), given) for s in source.secrets)
+        return Verification.ok() if ok else Verification.fail("signature mismatch")
+
+    @hookimpl
+    def identify_event(self, request):
+        return EventIdentity(event_type=request.headers.get("x-acme-event", ""),
+                             delivery_id=request.headers.get("x-acme-delivery"))
+
+    @hookimpl
+    def sign_payload(self, source, body):
+        return {"X-Acme-Signature": self.digest(source.secrets[0], body)}
+
+
+class AcmeKit(ProviderContract):
+    provider = "acme"
+
+    def delivery(self, event_type: str, payload: Any, delivery_id: str):
+        return {"X-Acme-Event": event_type, "X-Acme-Delivery": delivery_id}, payload
+"""
+
+
+def run_kit(pytester: pytest.Pytester, test_module: str) -> pytest.RunResult:
+    pytester.makepyfile(test_acme=GOOD + textwrap.dedent(test_module))
+    return pytester.runpytest_inprocess("-q", "-p", "no:randomly", "-p", "no:cacheprovider")
+
+
+def failed_with_hint(result: pytest.RunResult, test: str, *words: str) -> None:
+    output = result.stdout.str()
+    assert f"FAILED test_acme.py::{test}" in output, output
+    section = output.split(f"_ {test.replace('::', '.')} _", 1)[1].split("\n_", 1)[0]
+    assert HINT in section, section
+    for word in words:
+        assert word in section, section
+
+
+def test_a_correct_provider_passes(pytester: pytest.Pytester) -> None:
+    result = run_kit(pytester, "class TestAcme(AcmeKit):\n    plugin = Acme()\n")
+    result.assert_outcomes(passed=15, skipped=3)  # entry point, vector, handshake
+
+
+def test_a_constant_delivery_id_fails_distinct_ids(pytester: pytest.Pytester) -> None:
+    result = run_kit(
+        pytester,
+        """
+        class Constant(Acme):
+            @hookimpl
+            def identify_event(self, request):
+                return EventIdentity(event_type=request.headers.get("x-acme-event", ""),
+                                     delivery_id="acme")
+
+        class TestAcme(AcmeKit):
+            plugin = Constant()
+        """,
+    )
+    failed_with_hint(
+        result, "TestAcme::test_delivery_ids_are_distinct_across_events", "not a constant"
+    )
+
+
+def test_a_delivery_id_from_the_signature_fails_redelivery(pytester: pytest.Pytester) -> None:
+    result = run_kit(
+        pytester,
+        """
+        class FromTimestamp(Acme):
+            @hookimpl
+            def identify_event(self, request):
+                return EventIdentity(event_type=request.headers.get("x-acme-event", ""),
+                                     delivery_id=request.headers.get("x-acme-sent-at"))
+
+            @hookimpl
+            def sign_payload(self, source, body, timestamp):
+                return {"X-Acme-Signature": self.digest(source.secrets[0], body),
+                        "X-Acme-Sent-At": timestamp.isoformat()}
+
+        class TestAcme(AcmeKit):
+            plugin = FromTimestamp()
+        """,
+    )
+    failed_with_hint(
+        result, "TestAcme::test_delivery_id_is_stable_across_a_redelivery", "never a timestamp"
+    )
+
+
+def test_a_sign_verify_mismatch_fails(pytester: pytest.Pytester) -> None:
+    result = run_kit(
+        pytester,
+        """
+        class Sha1Signer(Acme):
+            @hookimpl
+            def sign_payload(self, source, body):
+                return {"X-Acme-Signature": hmac.new(source.secrets[0].encode(), body,
+                                                     hashlib.sha1).hexdigest()}
+
+        class TestAcme(AcmeKit):
+            plugin = Sha1Signer()
+        """,
+    )
+    failed_with_hint(result, "TestAcme::test_signed_request_verifies", "same algorithm")
+    failed_with_hint(result, "TestAcme::test_every_live_secret_round_trips", "every secret")
+
+
+def test_a_provider_trying_only_the_first_secret_fails_rotation(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run_kit(
+        pytester,
+        """
+        class FirstOnly(Acme):
+            @hookimpl
+            def verify_signature(self, source, request):
+                given = request.headers.get("x-acme-signature", "")
+                ok = hmac.compare_digest(self.digest(source.secrets[0], request.body), given)
+                return Verification.ok() if ok else Verification.fail("signature mismatch")
+
+        class TestAcme(AcmeKit):
+            plugin = FirstOnly()
+        """,
+    )
+    failed_with_hint(result, "TestAcme::test_every_live_secret_round_trips", "secrets[1]")
+
+
+def test_a_wrong_known_good_vector_fails(pytester: pytest.Pytester) -> None:
+    result = run_kit(
+        pytester,
+        """
+        from hookgate.testing import SignedVector
+
+        class TestAcme(AcmeKit):
+            plugin = Acme()
+            # What the real sender produces: base64, which this provider does not read.
+            known_good = SignedVector(secret="s", body=b"{}", headers={
+                "X-Acme-Signature": "3Qp3Lq0dtuO1ZK0vXLHrjm/8N4vR0wYwqg4PLnnF0uY="})
+        """,
+    )
+    failed_with_hint(result, "TestAcme::test_known_good_vector_verifies", "hex vs base64")
+
+
+def test_a_registration_that_duplicates_on_adopt_fails(pytester: pytest.Pytester) -> None:
+    result = run_kit(
+        pytester,
+        """
+        class Blind(FakeProvider):
+            @hookimpl
+            async def list_webhooks(self, target, client):
+                return []  # never sees existing hooks: creates a duplicate every time
+
+        def two_targets():
+            targets = [{"type": "project", "name": n} for n in ("alpha", "beta")]
+            return FakeAPIRegistration(FakeProviderAPI(targets=targets))
+
+        class TestFake(RegistrationContract):
+            provider = "fake"
+            plugin = Blind(FakeProviderAPI())
+
+            def delivery(self, event_type, payload, delivery_id):
+                return {"X-Fake-Event": event_type, "X-Fake-Delivery": delivery_id}, payload
+
+            def registration_fake(self):
+                return two_targets()
+        """,
+    )
+    failed_with_hint(
+        result, "TestFake::test_registration_adopts_an_existing_hook", "list_webhooks must return"
+    )
+    failed_with_hint(
+        result, "TestFake::test_registration_creates_one_hook_per_target", "creates another"
+    )
+
+
+def test_an_overridden_kit_test_fails(pytester: pytest.Pytester) -> None:
+    result = run_kit(
+        pytester,
+        """
+        class TestAcme(AcmeKit):
+            plugin = Acme()
+
+            def test_tampered_body_is_rejected(self):
+                pass  # "flaky"
+
+            @pytest.mark.skip(reason="Acme sends no unsigned deliveries to test")
+            def test_unsigned_request_is_rejected(self):
+                pass
+        """,
+    )
+    failed_with_hint(
+        result,
+        "TestAcme::test_no_overrides_DO_NOT_OVERRIDE",
+        "['test_tampered_body_is_rejected']",
+        "@pytest.mark.skip(reason=",
+    )
