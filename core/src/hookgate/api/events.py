@@ -21,6 +21,7 @@ EventStatus = Literal[
     "unsubscribed",
     "schema_invalid",
     "handshake",
+    "failed",
 ]
 RunStatus = Literal["pending", "delivering", "delivered", "retrying", "dead", "rate_limited"]
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from jsonschema.protocols import Validator
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookgate.dispatch.matching import TriggerCache, TriggerInfo, TriggerSet
@@ -37,6 +38,8 @@ log = logging.getLogger("hookgate.dispatch")
 EVENTS: Table = Event.__table__  # type: ignore[assignment]
 RUNS: Table = Run.__table__  # type: ignore[assignment]
 TRIGGERS: Table = Trigger.__table__  # type: ignore[assignment]
+#: Characters of an exception's text kept in a failed event's ``detail``.
+MAX_REASON = 500
 
 
 @dataclass
@@ -90,24 +93,48 @@ class EventDispatcher:
         Deciding (parse, validate, match) happens in memory first; then every run
         and every new event status is written at once, so a batch costs one
         commit. If that commit fails, each event is retried alone, so one bad
-        event cannot hold back the others.
+        event cannot hold back the others; an event that fails to be decided or
+        written is marked ``failed`` with the reason. Only a store that cannot be
+        reached fails the whole batch (its lease hands it to a later attempt).
         """
         if not events:
             return 0
         self.processed += len(events)
         sets: dict[str, TriggerSet] = {}
-        outcomes = [await self._decide(event, sets) for event in events]
+        outcomes = [await self._decide_isolated(event, sets) for event in events]
         try:
             created = await self._commit(outcomes)
-        except Exception:
-            if len(outcomes) == 1:
-                raise
+        except Exception as exc:
+            if _store_unavailable(exc):
+                raise  # the lease hands the batch to a later attempt
             created = 0
             for outcome in outcomes:
-                created += await self._commit([outcome])
+                created += await self._commit_isolated(outcome)
         for outcome in outcomes:
             self._notify(outcome)
         return created
+
+    async def _decide_isolated(self, event: Event, sets: dict[str, TriggerSet]) -> Outcome:
+        """``_decide``, except that an event it fails on is marked ``failed``, not raised:
+        one poison event must not hold back the rest of its batch (other tenants' too)."""
+        try:
+            return await self._decide(event, sets)
+        except Exception as exc:
+            if _store_unavailable(exc):
+                raise
+            return _failed(event, "dispatch", exc)
+
+    async def _commit_isolated(self, outcome: Outcome) -> int:
+        """Commit one outcome alone; if even that fails, record the event as ``failed``."""
+        try:
+            return await self._commit([outcome])
+        except Exception as exc:
+            if _store_unavailable(exc):
+                raise
+            failed = _failed(outcome.event, "recording the outcome", exc)
+            await self._commit([failed])
+            outcome.status, outcome.detail, outcome.matched = "failed", failed.detail, []
+            return 0
 
     async def _decide(self, event: Event, sets: dict[str, TriggerSet]) -> Outcome:
         source = await self.runtime.sources.get(event.source_id)
@@ -248,6 +275,22 @@ class EventDispatcher:
         limits.by_trigger[trigger.id] += 1
         limits.by_workspace[trigger.workspace_id] += 1
         return None
+
+
+def _failed(event: Event, step: str, exc: Exception) -> Outcome:
+    log.warning(
+        "event %s failed in dispatch (%s): %s", event.id, step, type(exc).__name__, exc_info=exc
+    )
+    reason = f"{step} failed: {type(exc).__name__}: {exc}"
+    return Outcome(event, "failed", reason[:MAX_REASON])
+
+
+def _store_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database could not be reached (worth retrying the batch)
+    rather than that something about one event is wrong."""
+    return isinstance(exc, (OperationalError, InterfaceError, OSError, TimeoutError)) or bool(
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
 
 
 async def _count_runs(session: AsyncSession, where: Any, since: Any) -> int:

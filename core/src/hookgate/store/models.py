@@ -178,7 +178,8 @@ class Event(Base):
     headers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     content_type: Mapped[str] = mapped_column(String(200), default="application/json")
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    #: pending, processing, done, malformed, ignored, unsubscribed, schema_invalid, handshake
+    #: pending, processing, done, malformed, ignored, unsubscribed, schema_invalid, handshake,
+    #: failed (dispatch raised on it: ``detail`` says why)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     detail: Mapped[str | None] = mapped_column(Text, default=None)
     schema_errors: Mapped[list[str] | None] = mapped_column(JSONType, default=None)
