@@ -63,8 +63,7 @@ def _new_source(ids: Ids, who: str) -> dict[str, Any]:
     return {
         "provider": "custom",
         "name": f"new-{who}-{next(_names)}",
-        "signature_header": "X-Signature",
-        "algorithm": "sha256",
+        "config": {"signature_header": "X-Signature", "algorithm": "sha256"},
     }
 
 

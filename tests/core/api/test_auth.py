@@ -104,7 +104,11 @@ async def test_the_authenticate_hook_replaces_api_keys(database_url: str) -> Non
 
 
 def _custom(name: str) -> dict[str, Any]:
-    return {"provider": "custom", "name": name, "signature_header": "X-Sig", "algorithm": "sha1"}
+    return {
+        "provider": "custom",
+        "name": name,
+        "config": {"signature_header": "X-Sig", "algorithm": "sha1"},
+    }
 
 
 async def _key(runtime: Runtime) -> str:

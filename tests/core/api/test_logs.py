@@ -115,8 +115,7 @@ async def _drive(d: Driver, keys: dict[str, str]) -> list[str]:
     body = {
         "provider": "custom",
         "name": "acme",
-        "signature_header": "X-Signature",
-        "algorithm": "sha256",
+        "config": {"signature_header": "X-Signature", "algorithm": "sha256"},
         "secret": SIGNING_SECRET,
     }
     source = (await d.call("POST", "/sources", "/sources", headers=admin, json=body)).json()

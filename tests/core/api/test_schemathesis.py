@@ -62,8 +62,7 @@ def _seed(base: str, headers: dict[str, str]) -> dict[str, str]:
             json={
                 "provider": "custom",
                 "name": "seed",
-                "signature_header": "X-Signature",
-                "algorithm": "sha256",
+                "config": {"signature_header": "X-Signature", "algorithm": "sha256"},
             },
         ).json()
         trigger = client.post(

@@ -36,6 +36,12 @@ def test_providers_json_lists_the_built_in_providers() -> None:
         assert rows[name]["distribution"] == f"hookgate-{name}"
         assert rows[name]["version"]
     assert "pull_request" in rows["github"]["events"]
+    # Each provider's source settings, as its model's JSON Schema (null: it takes none).
+    custom = rows["custom"]["config_schema"]
+    assert custom["properties"]["algorithm"]["enum"] == ["sha1", "sha256", "sha512"]
+    assert custom["additionalProperties"] is False
+    assert rows["zendesk"]["config_schema"]["properties"]["tolerance_seconds"]["type"] == "integer"
+    assert rows["github"]["config_schema"] is None
 
 
 def test_selection_shows_others_as_disabled() -> None:

@@ -10,6 +10,7 @@ from hookgate.api.errors import ApiError
 from hookgate.api.models import Output, Page
 from hookgate.api.router import Call, Operation
 from hookgate.plugins import ProviderRecord
+from hookgate.setting_fields import model_schema
 
 
 class EventTypeOut(Output):
@@ -34,6 +35,10 @@ class ProviderOut(Output):
     reason: str = Field(description="Why a provider is broken.")
     needs_oauth: bool
     docs_url: str | None
+    config_schema: dict[str, Any] | None = Field(
+        description="JSON Schema of the provider's source settings (a source's `config`); "
+        "null: the provider takes none."
+    )
     event_types: list[EventTypeOut]
 
 
@@ -54,6 +59,7 @@ def _summary(call: Call, record: ProviderRecord) -> dict[str, Any]:
         "reason": record.reason,
         "needs_oauth": bool(info and info.needs_oauth),
         "docs_url": info.docs_url if info else None,
+        "config_schema": model_schema(info.config_model if info else None),
         "event_types": [
             EventTypeOut(event_type=s.event_type, description=s.description)
             for s in schemas.values()
@@ -91,14 +97,14 @@ OPERATIONS = [
         "GET",
         "/providers",
         list_providers,
-        "Installed providers (ok, broken or disabled) and their event types",
+        "Installed providers (ok, broken or disabled), their settings' schema and event types",
         Page[ProviderOut],
     ),
     Operation(
         "GET",
         "/providers/{id}",
         get_provider,
-        "One provider with the JSON Schema and a sample of each event type",
+        "One provider with its settings' JSON Schema and each event type's schema and sample",
         ProviderDetail,
     ),
 ]

@@ -11,7 +11,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from hookgate.api.events import EventOut, EventQuery, event_out
 from hookgate.api.models import Ident, Input, Name, Output, Page, Query, Secret, Settings, Word
@@ -22,7 +30,6 @@ from hookgate.services import registration as registration_service
 from hookgate.services import sources as service
 from hookgate.services.sources import MAX_GRACE, SourceView
 
-Algorithm = Literal["sha1", "sha256", "sha512"]
 SchemaPolicy = Literal["record", "enforce"]
 
 
@@ -48,34 +55,17 @@ Targets = Field(
 )
 
 
-def _setting(description: str) -> Any:
-    return Field(default=None, description=f"Custom sources: {description}")
+_CONFIG = (
+    "The provider's settings, validated by its settings model (the `config_schema` of "
+    "`GET /api/v1/providers/{id}`); the CLI's `--set KEY=VALUE`."
+)
 
 
 class SourceCreate(Input):
-    """A new source. The custom-source settings are the ``hookgate sources create`` flags;
-    the provider validates them (its configuration model) and any other setting goes in
-    ``config``."""
+    """A new source. Its provider settings go in ``config``."""
 
     provider: Word = Field(description="Provider name, as `GET /api/v1/providers` lists it.")
     name: Name = Field(description="Unique in the workspace.")
-    preset: Word | None = _setting("fill the settings from a named preset; fields given win.")
-    signature_format: Word | None = _setting("prefixed-hex, hex, base64, auto, ...")
-    algorithm: Algorithm | None = _setting("HMAC hash.")
-    signature_header: Word | None = _setting("the header carrying the signature.")
-    signature_prefix: Word | None = _setting("text before the signature, e.g. v0=.")
-    signature_key: Word | None = _setting("key of the signature in a key=value header.")
-    signature_separator: Word | None = _setting("separator of that list: ',' or ';'.")
-    timestamp_key: Word | None = _setting("key of the signing timestamp in that list.")
-    timestamp_header: Word | None = _setting("header carrying the signing timestamp.")
-    signed_content: Word | None = _setting("what is signed, e.g. '{timestamp}.{body}'.")
-    tolerance: int | None = Field(
-        default=None, ge=1, le=10**7, description="Custom sources: accepted timestamp age (s)."
-    )
-    event_type_header: Word | None = _setting("header naming the event type.")
-    event_type_field: Word | None = _setting("dotted path to the event type in the body.")
-    delivery_id_header: Word | None = _setting("header carrying the delivery id.")
-    delivery_id_field: Word | None = _setting("dotted path to the delivery id in the body.")
     secret: Secret | None = Field(
         default=None, description="Signing secret; generated when omitted. Shown this once."
     )
@@ -83,9 +73,7 @@ class SourceCreate(Input):
         default_factory=list, max_length=500, description="Subscribed event types; empty: all."
     )
     schema_policy: SchemaPolicy = "record"
-    config: Settings = Field(
-        default_factory=dict, description="Any other provider setting (the CLI's --set)."
-    )
+    config: Settings = Field(default_factory=dict, description=_CONFIG)
     connection_id: Ident | None = Field(
         default=None, description="An active OAuth connection: hookgate registers the webhooks."
     )
@@ -95,23 +83,32 @@ class SourceCreate(Input):
         description="Keep the source (registration_status `error`) when registration fails.",
     )
 
-    def provider_config(self) -> dict[str, Any]:
-        """``config`` with the named settings that were given on top."""
-        named = self.model_dump(exclude=_NOT_SETTINGS, exclude_none=True)
-        return {**self.config, **named}
+    @model_validator(mode="wrap")
+    @classmethod
+    def _settings_go_in_config(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        return settings_in_config(data, handler)
 
 
-_NOT_SETTINGS = {
-    "provider",
-    "name",
-    "secret",
-    "events",
-    "schema_policy",
-    "config",
-    "connection_id",
-    "targets",
-    "keep_on_error",
-}
+_NOT_A_FIELD = 'not a field of this body; provider settings go inside "config"'
+
+
+def settings_in_config(data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Validate; an unknown top-level field is answered with where settings belong."""
+    try:
+        return handler(data)
+    except ValidationError as exc:
+        errors = [
+            InitErrorDetails(
+                type=PydanticCustomError("extra_forbidden", _NOT_A_FIELD)
+                if e["type"] == "extra_forbidden"
+                else e["type"],
+                loc=e["loc"],
+                input=e["input"],
+                ctx=e.get("ctx", {}),
+            )
+            for e in exc.errors()
+        ]
+        raise ValidationError.from_exception_data(exc.title, errors) from None
 
 
 def _targets(targets: list[TargetIn] | None) -> list[dict[str, Any]] | None:
@@ -123,6 +120,16 @@ class SourceUpdate(Input):
     events: list[Word] | None = Field(default=None, max_length=500)
     schema_policy: SchemaPolicy | None = None
     targets: list[TargetIn] | None = Targets
+    config: Settings | None = Field(
+        default=None,
+        description="Changes to the provider settings: each key replaces the stored value, "
+        "`null` removes it (its default applies again), keys not given stay.",
+    )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _settings_go_in_config(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        return settings_in_config(data, handler)
 
 
 class DeleteQuery(Query):
@@ -185,7 +192,7 @@ async def create_source(call: Call) -> BaseModel:
         call.actor,
         provider=body.provider,
         name=body.name,
-        config=body.provider_config(),
+        config=body.config,
         secret=body.secret,
         events=body.events,
         schema_policy=body.schema_policy,
@@ -215,6 +222,7 @@ async def update_source(call: Call) -> BaseModel:
         events=body.events,
         schema_policy=body.schema_policy,
         targets=_targets(body.targets),
+        config=body.config,
     )
     return source_out(view)
 
@@ -263,7 +271,7 @@ OPERATIONS = [
         "PATCH",
         "/sources/{id}",
         update_source,
-        "Change a source's name, subscribed events, schema policy or targets",
+        "Change a source's name, subscribed events, schema policy, targets or settings",
         SourceOut,
         body=SourceUpdate,
         description=f"{_ADMIN} A registered source's webhooks follow a change of events or "

@@ -8,12 +8,16 @@ import click
 
 from hookgate.config import load_settings
 from hookgate.plugins import PluginManager
+from hookgate.setting_fields import model_schema
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list for scripts.")
 def providers(as_json: bool) -> None:
-    """List installed providers: name, version, status and event types."""
+    """List installed providers: name, version, status and event types.
+
+    --json adds each provider's settings as a JSON Schema (``config_schema``).
+    """
     records = PluginManager(load_settings().provider_selection).records()
     if as_json:
         rows = [
@@ -25,6 +29,7 @@ def providers(as_json: bool) -> None:
                 "status": r.status,
                 "reason": r.reason or None,
                 "needs_oauth": r.info.needs_oauth if r.info else None,
+                "config_schema": model_schema(r.info.config_model if r.info else None),
                 "events": list(r.event_types),
             }
             for r in records

@@ -1,60 +1,29 @@
-"""``hookgate sources``: create, list, show, sign for, rotate, delete webhook sources.
+"""``hookgate sources``: create, list, show, change, sign for, rotate, delete webhook sources.
 
-The settings flags of ``create`` are shorthands for ``--set NAME=VALUE``: each
-fills the provider setting of the same name (``--signature-header`` is
-``signature_header``), and the provider's settings model decides what is
-valid, so a flag a provider does not take is refused by that provider.
+A source's provider settings are ``--set KEY=VALUE`` (repeatable): the
+provider's settings model types and validates them, and
+``hookgate sources create --provider P --help`` lists them
+(:mod:`hookgate.cli.source_settings`).
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from hookgate.cli._common import emit, json_option, table, with_runtime
 from hookgate.cli.source_schemas import infer_schema_command, schema_group
+from hookgate.cli.source_settings import ProviderSettingsCommand
 from hookgate.runtime import Runtime
 from hookgate.services import registration
 from hookgate.services import sources as service
 from hookgate.services.common import Actor
 from hookgate.services.signing import curl_command, sign_delivery
-from hookgate.signing import ALGORITHMS
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-#: (setting, metavar, type, help) of every settings flag, in --help order.
-SETTINGS_FLAGS: tuple[tuple[str, str, Any, str], ...] = (
-    ("preset", "NAME", str, "Fill the settings from a named preset; flags given win."),
-    ("signature_format", "FORMAT", str,
-     "prefixed-hex, hex, base64, auto (default), standard-webhooks or none (URL secret only)."),
-    ("algorithm", "ALG", click.Choice(ALGORITHMS), "HMAC hash: sha1, sha256 or sha512."),
-    ("signature_header", "HEADER", str, "Header carrying the signature (default X-Signature)."),
-    ("signature_prefix", "TEXT", str, "Text before a hex or base64 signature, e.g. v0=."),
-    ("signature_key", "KEY", str, "The header is a key=value list; signatures are under KEY."),
-    ("signature_separator", "SEP", str, "Separator of that list: ',' (default) or ';'."),
-    ("timestamp_key", "KEY", str, "Key of the signing timestamp in the key=value list."),
-    ("timestamp_header", "HEADER", str, "Header carrying the signing timestamp (Unix seconds)."),
-    ("signed_content", "TEMPLATE", str,
-     "What is signed: text with {body}, {timestamp}, {id}, e.g. '{timestamp}.{body}'."),
-    ("tolerance", "SECONDS", click.IntRange(min=1), "Accepted age of a signed timestamp."),
-    ("event_type_header", "HEADER", str, "Header naming the event type."),
-    ("event_type_field", "PATH", str, "Dotted path to the event type in the body, e.g. type."),
-    ("delivery_id_header", "HEADER", str, "Header carrying the delivery id."),
-    ("delivery_id_field", "PATH", str, "Dotted path to the delivery id in the body, e.g. id."),
-)  # fmt: skip
-
-
-def settings_options(function: F) -> F:
-    for name, metavar, kind, text in reversed(SETTINGS_FLAGS):
-        flag = "--" + name.replace("_", "-")
-        function = click.option(flag, name, metavar=metavar, type=kind, help=text)(function)
-    return function
+_SET_HELP = "A provider setting (repeat); --provider P --help lists them."
 
 
 @click.group()
@@ -66,24 +35,7 @@ sources.add_command(infer_schema_command)
 sources.add_command(schema_group)
 
 
-def _config_from(options: dict[str, Any], extra: tuple[str, ...]) -> dict[str, Any]:
-    config = {k: v for k, v in options.items() if v is not None}
-    for item in extra:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"{item!r}: use KEY=VALUE", param_hint="--set")
-        key = key.strip().replace("-", "_")
-        if key in config:
-            flag = "--" + key.replace("_", "-")
-            raise click.UsageError(f"{key} is given twice: keep {flag} or --set {key}=...")
-        try:
-            config[key] = json.loads(value)
-        except json.JSONDecodeError:
-            config[key] = value
-    return config
-
-
-@sources.command("create")
+@sources.command("create", cls=ProviderSettingsCommand)
 @click.option("--provider", required=True, help="Provider name (see `hookgate providers`).")
 @click.option("--name", required=True, help="Unique in the workspace.")
 @click.option("--secret", help="Signing secret (generated when omitted; shown once).")
@@ -95,10 +47,7 @@ def _config_from(options: dict[str, Any], extra: tuple[str, ...]) -> dict[str, A
     show_default=True,
     help="What a payload failing its schema does: recorded, or stopped.",
 )
-@settings_options
-@click.option(
-    "--set", "extra", multiple=True, metavar="KEY=VALUE", help="Any provider setting (repeat)."
-)
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help=_SET_HELP)
 @click.option(
     "--manual",
     is_flag=True,
@@ -124,20 +73,17 @@ def create(
     secret: str | None,
     events: tuple[str, ...],
     schema_policy: str,
-    extra: tuple[str, ...],
+    assignments: tuple[str, ...],
     manual: bool,
     connection_id: str | None,
     targets: tuple[str, ...],
     as_json: bool,
-    **settings: Any,
 ) -> None:
     """Create a source; prints its URL and signing secret (shown this once).
 
-    Custom sources take their signature settings as flags (see docs/custom.md):
-
-      hookgate sources create --provider custom --name shop --preset shopify-like
+    Provider settings are --set KEY=VALUE (repeat), typed and checked by the
+    provider's settings model; --provider P --help lists P's settings.
     """
-    config = _config_from(settings, extra)
     chosen = [_target(t) for t in targets]
 
     async def body(runtime: Runtime, actor: Actor) -> tuple[service.SourceView, str | None]:
@@ -146,7 +92,7 @@ def create(
             actor,
             provider=provider,
             name=name,
-            config=config,
+            assignments=assignments,
             secret=secret,
             events=list(events),
             schema_policy=schema_policy,
@@ -225,6 +171,45 @@ def show(source_id: str, as_json: bool) -> None:
     emit(view.as_dict(), as_json, [f"{k:<14}{v}" for k, v in view.as_dict().items()])
 
 
+@sources.command("update")
+@click.argument("source_id")
+@click.option("--name", help="A new name, unique in the workspace.")
+@click.option("--event", "events", multiple=True, help="Subscribe to these event types (repeat).")
+@click.option("--schema-policy", type=click.Choice(["record", "enforce"]))
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help=_SET_HELP)
+@click.option(
+    "--unset", "unset", multiple=True, metavar="KEY", help="Back to the setting's default (repeat)."
+)
+@json_option
+def update(
+    source_id: str,
+    name: str | None,
+    events: tuple[str, ...],
+    schema_policy: str | None,
+    assignments: tuple[str, ...],
+    unset: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Change a source: name, subscribed events, schema policy, provider settings.
+
+    --set replaces one setting and keeps the others; --unset removes one (its
+    default applies again). --event replaces the subscribed event types.
+    """
+    view = with_runtime(
+        lambda rt, actor: service.update_source(
+            rt,
+            actor,
+            source_id,
+            name=name,
+            events=list(events) if events else None,
+            schema_policy=schema_policy,
+            config={key.replace("-", "_"): None for key in unset},
+            assignments=assignments,
+        )
+    )
+    emit(view.as_dict(), as_json, [f"{k:<14}{v}" for k, v in view.as_dict().items()])
+
+
 @sources.command("sign")
 @click.argument("source_id")
 @click.argument("payload_file")
@@ -233,8 +218,8 @@ def sign(source_id: str, payload_file: str, as_json: bool) -> None:
     """Print the headers a sender adds to deliver PAYLOAD_FILE (- reads stdin), and a
     curl command that sends it.
 
-    Signatures with a timestamp are valid for the source's tolerance (5 minutes
-    by default): sign again when testing later.
+    Signatures with a timestamp are accepted for a few minutes only (as long
+    as the provider accepts a signed timestamp): sign again when testing later.
     """
     body = _read_body(payload_file)
     delivery = with_runtime(lambda rt, actor: sign_delivery(rt, actor, source_id, body))
@@ -312,4 +297,4 @@ def reconcile(source_id: str, as_json: bool) -> None:
         raise SystemExit(1)
 
 
-__all__ = ["SETTINGS_FLAGS", "sources"]
+__all__ = ["sources"]

@@ -10,18 +10,19 @@ the admin configures the sender by hand.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hookgate.crypto import random_token
-from hookgate.errors import ProviderContractError, UnknownProviderError
+from hookgate.errors import ProviderContractError
 from hookgate.services import registration
 from hookgate.services.common import Actor, Conflict, Invalid, NotFound, ServiceError, audit
+from hookgate.services.source_settings import resolve_settings
 from hookgate.source_cache import StoredSecret, decode_secrets, encode_secrets
 from hookgate.store.models import Source, new_id, utcnow
 from hookgate.types import SourceContext
@@ -109,26 +110,6 @@ def generated_secret(runtime: Runtime, source: SourceContext) -> str:
     return offered or random_token(32)
 
 
-def validate_config(runtime: Runtime, provider: str, config: dict[str, Any]) -> dict[str, Any]:
-    """The provider's settings for a source, validated by its config model."""
-    try:
-        info = runtime.plugins.provider(provider).provider_info()
-    except UnknownProviderError as exc:
-        raise Invalid(str(exc)) from exc
-    if info.config_model is None:
-        if config:
-            raise Invalid(f"provider {provider!r} takes no settings, got {sorted(config)}")
-        return {}
-    try:
-        model = info.config_model.model_validate(config)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
-        )
-        raise Invalid(f"invalid {provider} settings: {problems}") from exc
-    return model.model_dump(mode="json", exclude_unset=True)
-
-
 def _check_events(runtime: Runtime, provider: str, events: list[str]) -> None:
     known = runtime.plugins.schemas(provider)
     unknown = [e for e in events if known and e not in known]
@@ -144,7 +125,8 @@ async def create_source(
     *,
     provider: str,
     name: str,
-    config: dict[str, Any] | None = None,
+    config: Mapping[str, Any] | None = None,
+    assignments: Sequence[str] = (),
     secret: str | None = None,
     events: list[str] | None = None,
     schema_policy: str = "record",
@@ -158,6 +140,10 @@ async def create_source(
     provider before this returns. If that fails, the hooks created so far are
     deleted and the source is not kept (the provider's error is raised), unless
     ``keep_on_error``: then it is kept with ``registration_status`` ``error``.
+
+    The provider settings are ``config`` and the ``KEY=VALUE`` texts of
+    ``assignments`` (the CLI's ``--set``), merged and validated by
+    :func:`~hookgate.services.source_settings.resolve_settings`.
     """
     actor.require_admin("create sources")
     wanted = await registration.check_new(runtime, actor, provider, connection_id, targets)
@@ -165,7 +151,7 @@ async def create_source(
         raise Invalid("a source needs a name")
     if schema_policy not in SCHEMA_POLICIES:
         raise Invalid(f"schema_policy must be one of {', '.join(SCHEMA_POLICIES)}")
-    settings = validate_config(runtime, provider, config or {})
+    settings = resolve_settings(runtime, provider, config=config, assignments=assignments)
     _check_events(runtime, provider, events or [])
     if secret is not None and len(secret) < 16:
         raise Invalid("a signing secret needs at least 16 characters; omit it to generate one")
@@ -257,8 +243,15 @@ async def update_source(
     events: list[str] | None = None,
     schema_policy: str | None = None,
     targets: list[dict[str, Any]] | None = None,
+    config: Mapping[str, Any] | None = None,
+    assignments: Sequence[str] = (),
 ) -> SourceView:
-    """Change a source; a registered source whose events or targets change is reconciled.
+    """Change a source; a registered source whose events, targets or settings change is
+    reconciled.
+
+    ``config`` and ``assignments`` change the provider settings with the merge rule of
+    :func:`~hookgate.services.source_settings.resolve_settings`: given keys replace the
+    stored ones, ``None`` removes one (its default applies again), the rest stay.
 
     A reconcile that fails leaves the change made and shows why in
     ``registration_status`` / ``registration_error`` (the scheduled check retries).
@@ -274,6 +267,7 @@ async def update_source(
             if row is None or row.workspace_id != actor.workspace_id:
                 raise NotFound(f"no source {source_id!r} in this workspace")
             changed = _registration_changes(row, events, targets)
+            changed = _change_settings(runtime, row, config, assignments) or changed
             if events is not None:
                 _check_events(runtime, row.provider, events)
                 row.events = list(events)
@@ -282,7 +276,10 @@ async def update_source(
             row.name = name.strip() if name is not None else row.name
             row.schema_policy = schema_policy or row.schema_policy
             await session.flush()
-            audit(session, actor, "source.updated", row.id, name=row.name, events=row.events)
+            audit(
+                session, actor, "source.updated", row.id,
+                name=row.name, events=row.events, settings=_keys(config, assignments),
+            )  # fmt: skip
     except IntegrityError:
         raise Conflict(f"a source named {name!r} exists in this workspace") from None
     runtime.sources.invalidate(source_id)
@@ -290,6 +287,24 @@ async def update_source(
         await _reconcile_after_change(runtime, source_id)
         row = await _get(runtime, actor, source_id)
     return _view(runtime, actor, row)
+
+
+def _change_settings(
+    runtime: Runtime, row: Source, config: Mapping[str, Any] | None, assignments: Sequence[str]
+) -> bool:
+    """Apply a settings change to ``row``; whether its registration must follow."""
+    if not config and not assignments:
+        return False
+    current = dict(row.config or {})
+    row.config = resolve_settings(
+        runtime, row.provider, current=current, config=config, assignments=assignments
+    )
+    return row.connection_id is not None and row.config != current
+
+
+def _keys(config: Mapping[str, Any] | None, assignments: Sequence[str]) -> list[str]:
+    """The settings a change names (for the audit log: names only, never values)."""
+    return sorted({*(config or {}), *(a.partition("=")[0].strip() for a in assignments)})
 
 
 def _registration_changes(

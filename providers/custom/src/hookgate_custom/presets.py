@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 #: Settings that name the same thing in two places; giving one drops the
-#: preset's value for the other, so ``--preset stripe-like --event-type-header X``
+#: preset's value for the other, so ``--set preset=stripe-like --set event_type_header=X``
 #: means "like Stripe, but the event type is in a header".
 EXCLUSIVE_PAIRS: tuple[tuple[str, str], ...] = (
     ("event_type_header", "event_type_field"),

@@ -1,7 +1,9 @@
 """The per-source settings of a custom source.
 
-Each field maps 1:1 onto a ``hookgate sources create --provider custom`` flag
-(``signature_format`` is ``--signature-format``, and so on). The signing
+Each field is a ``hookgate sources create --provider custom --set KEY=VALUE``
+setting and a key of the admin API's ``config`` object; core reads the field
+descriptions and allowed values from this model for ``--help`` and errors, so
+they are written for admins. The signing
 secret is deliberately not a setting: it arrives through
 ``SourceContext.secrets``, encrypted at rest and rotated by core.
 """
@@ -17,7 +19,7 @@ from hookgate.signing import Algorithm
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from hookgate_custom.content import BODY_ONLY, placeholders
-from hookgate_custom.presets import EXCLUSIVE_PAIRS, apply_preset
+from hookgate_custom.presets import EXCLUSIVE_PAIRS, apply_preset, preset_names
 
 SignatureFormat = Literal["prefixed-hex", "hex", "base64", "auto", "standard-webhooks", "none"]
 SIGNATURE_FORMATS: tuple[SignatureFormat, ...] = (
@@ -98,7 +100,10 @@ class CustomSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
     preset: str | None = Field(
-        default=None, description="Preset the settings were filled from (see presets.toml)."
+        default=None,
+        description="Fill the other settings from a preset: "
+        f"{', '.join(preset_names())}; settings given win.",
+        examples=list(preset_names()),
     )
     signature_format: SignatureFormat = Field(
         default="auto",
