@@ -86,7 +86,7 @@ def test_fields_describe_themselves_for_help() -> None:
     assert FIELDS["verify"].default_text() == "true"
     assert FIELDS["labels"].type_text() == "A,B,..."
     assert FIELDS["token"].required
-    assert list(FIELDS)[0] == "region"  # declaration order
+    assert next(iter(FIELDS)) == "region"  # declaration order
 
 
 def test_errors_name_the_key_and_the_allowed_values() -> None:
