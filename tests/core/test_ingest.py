@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from urllib.parse import urlencode
 
 import httpx
 import pytest
+from hookgate import Headers, SourceContext, WebhookRequest
+from hookgate.errors import ProviderContractError
+from hookgate.services import identity
+from hookgate.services.common import Actor
 from hookgate.services.events import list_events
-from hookgate.store.models import Event, Source
+from hookgate.services.sources import SourceView, create_source
+from hookgate.store.models import Event, Source, utcnow
 from sqlalchemy import func, select, text
 
 from tests.support import Served, serving, settings_for
@@ -223,3 +229,208 @@ async def test_a_sender_that_hangs_up_mid_body_leaves_nothing_behind(sqlite_url:
         assert await count_events(served) == 0
         answer = await served.send(source, {"after": True})
         assert answer.status_code == 202  # the server is unharmed
+
+
+# -- issue 13: every bad delivery gets a clear final answer ------------------------------
+
+
+async def shop(served: Served, **config: str) -> SourceView:
+    """A custom source whose event type and delivery id come from where ``config`` says."""
+    settings = {"signature_header": "X-Signature", "algorithm": "sha256", **config}
+    return await create_source(
+        served.runtime, served.actor, provider="custom", name="shop", config=settings
+    )
+
+
+async def post_signed(
+    served: Served, source: SourceView, body: bytes, **headers: str
+) -> httpx.Response:
+    signed = await served.signed_headers(source.id, body)
+    return await served.client.post(source.url, content=body, headers={**signed, **headers})
+
+
+async def admin_api(served: Served) -> httpx.AsyncClient:
+    key = await identity.create_key(
+        served.runtime, Actor.operator(served.actor.workspace_id), served.actor.user_id
+    )
+    headers = {"Authorization": f"Bearer {key.key}"}
+    return httpx.AsyncClient(base_url=f"{served.base_url}/api/v1", headers=headers)
+
+
+BAD_BODIES = {
+    "deep": b'{"a": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+    "NaN": b'{"n": NaN}',
+    "Infinity": b'{"n": Infinity}',
+    "-Infinity": b'{"n": -Infinity}',
+    "overflow": b'{"n": 1e999999}',
+    "lone surrogate": b'{"s": "\\ud800"}',
+    "UTF-16": '{"a": 1}'.encode("utf-16"),
+    "BOM": '\ufeff{"a": 1}'.encode(),
+    "invalid UTF-8": b'{"s": "\xc3\x28"}',
+}
+
+
+async def test_bodies_no_later_step_could_encode_are_400_and_kept_as_malformed(
+    database_url: str,
+) -> None:
+    async with serving(settings_for(database_url), worker=False) as served:
+        source = await served.custom_source()
+        answers = {
+            case: await post_signed(served, source, body, **{"X-Delivery": case})
+            for case, body in BAD_BODIES.items()
+        }
+        async with await admin_api(served) as api:
+            for case, answer in answers.items():
+                assert answer.status_code == 400, (case, answer.text)
+                assert answer.json()["error"] == "malformed", case
+                assert answer.headers["X-Hookgate-Reason"].startswith("malformed body"), case
+                view = await api.get(f"/events/{answer.json()['event_id']}")
+                assert view.status_code == 200, (case, view.text)
+                assert (view.json()["status"], view.json()["payload"]) == ("malformed", None)
+        reasons = {case: answer.json()["detail"] for case, answer in answers.items()}
+        assert "nested deeper than 128 levels" in reasons["deep"]
+        assert "NaN and Infinity" in reasons["NaN"]
+        assert "lone UTF-16 surrogate" in reasons["lone surrogate"]
+        assert "UTF-16" in reasons["UTF-16"]
+        assert await count_events(served) == len(BAD_BODIES)
+
+
+async def test_deep_json_is_malformed_on_the_providers_identify_path_too(sqlite_url: str) -> None:
+    """The event type is read from the body: the provider parses it, bounded as well."""
+    async with serving(settings_for(sqlite_url), worker=False) as served:
+        source = await shop(served, event_type_field="type")
+        deep = b'{"type": "x", "a": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+        answer = await post_signed(served, source, deep)
+        assert answer.status_code == 400
+        assert "nested deeper than 128 levels" in answer.json()["detail"]
+        (event,) = await list_events(served.runtime, served.actor)
+        assert (event.status, event.event_type) == ("malformed", "unknown")
+
+
+async def test_every_providers_identify_event_refuses_deep_json_as_a_value_error(
+    sqlite_url: str,
+) -> None:
+    deep = b'{"type": "x", "webhookEvent": "x", "a": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    async with serving(settings_for(sqlite_url), worker=False) as served:
+        plugins = served.runtime.plugins
+        assert {"custom", "github", "jira", "zendesk"} <= set(plugins.enabled)
+        for name in plugins.enabled:
+            context = SourceContext(id="src_x", provider=name, name="x", url="/hooks/x/y")
+            request = WebhookRequest(
+                "POST", "/hooks/x/y", Headers({"Content-Type": "application/json"}), deep, utcnow()
+            )
+            # A clear refusal (or headers only); a RecursionError would escape and fail the test.
+            with contextlib.suppress(ValueError, ProviderContractError):
+                plugins.provider(name).identify_event(context, request)
+
+
+async def test_the_admin_api_refuses_deep_json_bodies_with_400(database_url: str) -> None:
+    async with (
+        serving(settings_for(database_url), worker=False) as served,
+        await admin_api(served) as api,
+    ):
+        deep = b'{"filter": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+        answer = await api.post(
+            "/filters/test", content=deep, headers={"Content-Type": "application/json"}
+        )
+        assert answer.status_code == 400
+        assert answer.json()["error"]["code"] == "malformed_json"
+        assert "nested deeper than 128 levels" in answer.json()["error"]["message"]
+        nan = await api.post("/filters/test", content=b'{"filter": "a", "payload": NaN}')
+        assert nan.status_code == 400
+
+
+async def test_stored_events_no_parser_accepts_today_are_shown_without_a_payload(
+    database_url: str,
+) -> None:
+    """Events stored before the strict parser (NaN, very deep) still have an event view."""
+    async with serving(settings_for(database_url), worker=False) as served:
+        source = await served.custom_source()
+        ok = await served.send(source, {"a": 1})
+        async with served.runtime.db.session() as session, session.begin():
+            stored = await session.get(Event, ok.json()["event_id"])
+            assert stored is not None
+            for n, body in enumerate([b"[NaN]", b"[" * 600 + b"]" * 600, b'"\\ud800"']):
+                session.add(
+                    Event(
+                        id=f"evt_legacy{n}",
+                        source_id=source.id,
+                        dedup_key=f"legacy-{n}",
+                        event_type="webhook",
+                        body=body,
+                        received_at=stored.received_at,
+                        status="done",
+                    )
+                )
+        async with await admin_api(served) as api:
+            for n in range(3):
+                view = await api.get(f"/events/evt_legacy{n}")
+                assert view.status_code == 200, view.text
+                assert view.json()["payload"] is None
+
+
+UNSTORABLE = {
+    "NUL in the event type": ({"type": "issue\u0000opened"}, {}, "the event type holds NUL"),
+    "NUL in the delivery id": ({"type": "t", "id": "d\u0000"}, {}, "delivery id"),
+    "event type over 200": ({"type": "t" * 201}, {}, "the event type is 201 characters"),
+    "delivery id over 300": ({"type": "t", "id": "d" * 301}, {}, "delivery id is 301 characters"),
+    "content type over 200": (
+        {"type": "t"},
+        {"Content-Type": "application/" + "x" * 200 + "+json"},
+        "the content type is 217 characters",
+    ),
+}
+
+
+async def test_identities_no_store_can_hold_are_refused_400_before_the_store(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with serving(settings_for(database_url), worker=False) as served:
+        source = await shop(served, event_type_field="type", delivery_id_field="id")
+        for case, (payload, headers, reason) in UNSTORABLE.items():
+            answer = await post_signed(served, source, json.dumps(payload).encode(), **headers)
+            assert answer.status_code == 400, (case, answer.text)
+            assert answer.json()["error"] == "invalid_identity", case
+            assert reason in answer.json()["detail"], case
+        assert await count_events(served) == 0
+        at_limit = {"type": "t" * 200, "id": "d" * 300}
+        assert (await served.send(source, at_limit)).status_code == 202
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_delivery_ids_differing_after_character_300_are_never_taken_for_one(
+    database_url: str,
+) -> None:
+    async with serving(settings_for(database_url), worker=False) as served:
+        source = await shop(served, delivery_id_header="X-Delivery")
+        prefix = "d" * 300
+        one = await served.send(source, {"n": 1}, **{"X-Delivery": prefix + "1"})
+        two = await served.send(source, {"n": 2}, **{"X-Delivery": prefix + "2"})
+        assert (one.status_code, two.status_code) == (400, 400)
+        assert "the limit is 300" in one.json()["detail"]
+        ids = [prefix[:-1] + "1", prefix[:-1] + "2"]  # 300 characters, differing in the last
+        near = [await served.send(source, {"n": d}, **{"X-Delivery": d}) for d in ids]
+        assert [a.status_code for a in near] == [202, 202]
+        async with served.runtime.db.session() as session:
+            kept = sorted(await session.scalars(select(Event.delivery_id)))
+        assert kept == ids  # whole, on both stores
+
+
+async def test_a_failing_store_logs_one_line_per_interval_not_a_traceback_per_request(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="hookgate.ingest")
+    async with serving(settings_for(database_url), worker=False) as served:
+        source = await served.custom_source()
+        dialect = "sqlite" if served.runtime.db.is_sqlite else "postgresql"
+        async with served.runtime.db.engine.begin() as conn:
+            for statement in FAIL_INSERTS[dialect]:
+                await conn.execute(text(statement))
+        for n in range(5):
+            answer = await served.send(source, {"n": n}, **{"X-Delivery": f"d{n}"})
+            assert answer.status_code == 503
+    lines = [r for r in caplog.records if "storing an event failed" in r.getMessage()]
+    assert len(lines) == 1
+    assert lines[0].levelno == logging.WARNING
+    assert lines[0].exc_info is None
+    assert "disk full" in lines[0].getMessage()

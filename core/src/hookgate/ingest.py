@@ -27,19 +27,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import parse_qs
 
 import orjson
-from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
+from hookgate.body import BodyTooLarge, ClientGone, receive_body
 from hookgate.errors import ProviderContractError
+from hookgate.event_limits import identity_problem
 from hookgate.logs import RateLimitedLog, begin_request, end_request
 from hookgate.metrics import Labelled
+from hookgate.payloads import accepted_media_type, media_type
 from hookgate.source_cache import SourceRecord
 from hookgate.store.models import new_id, utcnow
 from hookgate.types import EventIdentity, EventNotice, Headers, SourceContext, WebhookRequest
@@ -51,14 +51,6 @@ log = logging.getLogger("hookgate.ingest")
 _rejections = RateLimitedLog(log, per_seconds=10.0)
 
 
-class BodyTooLarge(Exception):
-    """The body passed the configured limit."""
-
-
-class ClientGone(Exception):
-    """The client disconnected before sending the whole body."""
-
-
 class Answer(NamedTuple):
     """What the ingest endpoint answers: a status and a JSON document."""
 
@@ -67,72 +59,9 @@ class Answer(NamedTuple):
     reason: str | None = None  # sent as X-Hookgate-Reason on rejections
 
 
-def parse_payload(body: bytes, content_type: str) -> Any:
-    """The JSON document of a delivery: a JSON body or a form's ``payload`` field.
-
-    Raises :class:`ValueError` saying what is wrong.
-    """
-    if content_type == "application/x-www-form-urlencoded":
-        fields = parse_qs(body.decode("utf-8", errors="strict"), strict_parsing=False)
-        if "payload" not in fields:
-            raise ValueError("form body has no 'payload' field")
-        return loads(fields["payload"][0])
-    return loads(body)
-
-
-def loads(data: str | bytes) -> Any:
-    """Parse JSON: orjson (several times faster on webhook-sized bodies), with the
-    standard library deciding the rare documents orjson refuses (integers past 64
-    bits), so what counts as valid JSON does not depend on the parser."""
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return json.loads(data)
-
-
-def media_type(raw: str | None) -> str:
-    return (raw or "application/json").split(";", 1)[0].strip().lower()
-
-
-def accepted_media_type(value: str) -> bool:
-    return (
-        value == "application/x-www-form-urlencoded"
-        or value
-        in (
-            "application/json",
-            "text/json",
-        )
-        or value.endswith("+json")
-    )
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body of a Starlette request, refused past ``limit`` bytes."""
-    return await receive_body(request.receive, request.headers.get("content-length"), limit)
-
-
-async def receive_body(receive: Receive, declared: str | None, limit: int) -> bytes:
-    """Read an ASGI request body; :class:`BodyTooLarge` as soon as it passes ``limit``."""
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientGone
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
 def dedup_key(identity: EventIdentity, body: bytes, received: float, window: int) -> str:
     if identity.delivery_id:
-        return identity.delivery_id[:300]
+        return identity.delivery_id  # at most DELIVERY_ID_MAX: checked before the store
     # Without a delivery id, identical bodies within one window are one event.
     return f"sha256:{hashlib.sha256(body).hexdigest()}:{int(received // window)}"
 
@@ -222,7 +151,12 @@ class Ingest:
         self._received(source.provider).inc()
         limit = self.runtime.settings.max_body_bytes
         try:
-            body = await receive_body(receive, headers.get("content-length"), limit)
+            body = await receive_body(
+                receive,
+                headers.get("content-length"),
+                limit,
+                expect_continue=headers.get("expect", "").lower() == "100-continue",
+            )
         except BodyTooLarge:
             return self.reject(413, "too_large", f"body over {limit} bytes", source.id)
         webhook = WebhookRequest(
@@ -264,14 +198,18 @@ class Ingest:
         hooks = self.runtime.plugins.provider(source.provider)
         problem = None
         try:
-            parse_payload(webhook.body, webhook.content_type)
-        except (ValueError, UnicodeDecodeError) as exc:
+            webhook.json()  # parsed once: the provider's identify_event reuses it
+        except ValueError as exc:
             problem = f"malformed body: {exc}"
         try:
             identity = hooks.identify_event(context, webhook)
-        except (ValueError, ProviderContractError) as exc:
+        except (ValueError, ProviderContractError, RecursionError) as exc:
+            # RecursionError: a provider parsing the body itself, without the bounded parser.
             identity = EventIdentity(event_type="unknown")
-            problem = problem or str(exc)
+            problem = problem or str(exc) or type(exc).__name__
+        refused = self.unstorable(source, webhook, identity)
+        if refused is not None:
+            return refused
         status = "pending"
         if problem:
             status = "malformed"
@@ -284,7 +222,8 @@ class Ingest:
             return result
         event_id, duplicate = result
         if problem:
-            return Answer(400, {"error": "malformed", "detail": problem, "event_id": event_id})
+            document = {"error": "malformed", "detail": problem, "event_id": event_id}
+            return Answer(400, document, reason=problem)
         if duplicate:
             return Answer(200, {"event_id": event_id, "duplicate": True})
         if identity.handshake:
@@ -292,6 +231,21 @@ class Ingest:
         if identity.ignore:
             return Answer(200, {"event_id": event_id, "ignored": identity.ignore_reason})
         return Answer(202, {"event_id": event_id})
+
+    def unstorable(
+        self, source: SourceRecord, webhook: WebhookRequest, identity: EventIdentity
+    ) -> Answer | None:
+        """400 when the identity holds what no store can (NUL, a lone surrogate) or is
+        over its column's size: refused the same on every store, never cut or retried."""
+        kept = self.runtime.plugins.info(source.provider).kept_headers
+        extra = [(f"header {k}", webhook.headers[k]) for k in kept if k in webhook.headers]
+        extra += [(f"metadata {k}", v) for k, v in identity.metadata.items()]
+        problem = identity_problem(
+            identity.event_type, identity.delivery_id, webhook.content_type, extra
+        )
+        if problem is None:
+            return None
+        return self.reject(400, "invalid_identity", problem, source.id)
 
     async def store(
         self,

@@ -15,6 +15,8 @@ from typing import Any, Literal, Protocol, TypeVar, overload, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hookgate.payloads import parse_payload
+
 __all__ = [
     "Delivery",
     "DeliveryResult",
@@ -146,13 +148,13 @@ class WebhookRequest:
         """The body's JSON document, parsed once per delivery however many hooks ask.
 
         A form-encoded body (``application/x-www-form-urlencoded``) yields its
-        ``payload`` field, as senders such as GitHub post it. Raises
-        :class:`ValueError` saying what is wrong; the failure is not cached.
+        ``payload`` field, as senders such as GitHub post it. Strict RFC 8259 JSON
+        nested at most :data:`hookgate.payloads.MAX_DEPTH` deep; anything else
+        raises :class:`ValueError` saying what is wrong (the failure is not cached).
         """
         if self._parsed is _UNPARSED:
-            # The ingest path's parser, so hooks and storage agree on what is valid JSON.
-            from hookgate.ingest import parse_payload  # ingest imports this module
-
+            # The one strict, bounded parser (hookgate.payloads): hooks, ingest, dispatch
+            # and the event view agree on what is valid JSON.
             object.__setattr__(self, "_parsed", parse_payload(self.body, self.content_type))
         return self._parsed
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 from githubkit.webhooks import sign as githubkit_sign
 from hookgate import Headers, SourceContext, WebhookRequest
-from hookgate.ingest import parse_payload
+from hookgate.payloads import parse_payload
 from hookgate.provider_hooks import ProviderHooks
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "github"

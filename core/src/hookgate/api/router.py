@@ -11,7 +11,6 @@ translate between HTTP and service calls.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -24,9 +23,10 @@ from starlette.responses import Response
 
 from hookgate.api.auth import authenticate
 from hookgate.api.errors import ApiError, from_service, invalid_fields, unauthorized
+from hookgate.body import BodyTooLarge, read_body
 from hookgate.errors import AuthenticationError
-from hookgate.ingest import BodyTooLarge, read_body
 from hookgate.logs import current_request
+from hookgate.payloads import loads
 from hookgate.services.common import Actor, ServiceError
 
 if TYPE_CHECKING:
@@ -153,8 +153,8 @@ async def _body(runtime: Runtime, model: type[BaseModel], request: Request) -> B
     except BodyTooLarge:
         raise ApiError(413, "too_large", f"the body is over {limit} bytes") from None
     try:
-        data = json.loads(raw) if raw.strip() else {}
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = loads(raw) if raw.strip() else {}
+    except ValueError as exc:
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}") from None
     return _validate(model, data, "body")
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, bindparam, select, update
 from tenacity import RetryCallState, wait_exponential_jitter
 
-from hookgate.ingest import parse_payload
+from hookgate.payloads import parse_payload
 from hookgate.store.models import Event, Run, Trigger, utcnow
 from hookgate.types import Delivery, EventNotice, RunSink
 

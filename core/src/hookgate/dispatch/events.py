@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hookgate.dispatch.matching import TriggerCache, TriggerInfo, TriggerSet
 from hookgate.dispatch.schemas import AttachedSchemas
 from hookgate.errors import UnknownProviderError
-from hookgate.ingest import parse_payload
+from hookgate.payloads import parse_payload
 from hookgate.schemas import event_validator, schema_errors
 from hookgate.source_cache import SourceRecord
 from hookgate.store.models import Event, Run, Trigger, new_id, utcnow

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 
 from hookgate.filters import FilterSyntaxError, explain
-from hookgate.ingest import parse_payload
+from hookgate.payloads import parse_payload
 from hookgate.services.common import Actor, Invalid, NotFound, audit
 from hookgate.store.models import Event, Run, Source, Trigger, utcnow
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from hookgate.errors import UnknownProviderError
 from hookgate.filters import Explanation, Filter, FilterSyntaxError, compile_filter, explain
-from hookgate.ingest import parse_payload
+from hookgate.payloads import parse_payload
 from hookgate.services.common import Actor, Invalid, NotFound
 from hookgate.store.models import Event, Source
 from hookgate.types import EventSchema

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from hookgate.errors import ProviderContractError, UnknownProviderError
-from hookgate.ingest import parse_payload
+from hookgate.payloads import parse_payload
 from hookgate.services.common import Actor, Invalid, NotFound, audit
 from hookgate.store.models import utcnow
 

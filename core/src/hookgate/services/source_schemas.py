@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookgate import schema_inference
 from hookgate.errors import UnknownProviderError
-from hookgate.ingest import parse_payload
+from hookgate.payloads import parse_payload
 from hookgate.schemas import build_validator, schema_errors
 from hookgate.services.common import Actor, Invalid, NotFound, audit
 from hookgate.store.models import Event, Source, SourceSchema, new_id

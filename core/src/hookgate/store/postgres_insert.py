@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Table
+from sqlalchemy import String, Table
 from sqlalchemy.dialects.postgresql.base import PGDialect
 
 from hookgate.store.models import EVENT_COLUMNS, Event, naive_utc, utcnow
@@ -29,8 +29,17 @@ _POSTGRESQL = PGDialect()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves 
 
 
 def _array_of(column: str) -> str:
-    """The PostgreSQL array type of an ``events`` column, from the model."""
-    return f"{EVENTS.c[column].type.compile(dialect=_POSTGRESQL)}[]"
+    """The PostgreSQL array type of an ``events`` column, from the model.
+
+    Without the length of ``varchar(n)`` columns: a cast to ``varchar(n)`` cuts
+    longer values silently, where storing them into the column refuses them.
+    Ingest refuses them first (:mod:`hookgate.event_limits`); this keeps a cut
+    from ever happening if something else writes.
+    """
+    column_type = EVENTS.c[column].type
+    if isinstance(column_type, String) and column_type.length:
+        column_type = String()
+    return f"{column_type.compile(dialect=_POSTGRESQL)}[]"
 
 
 # Built from the model's column names and types: identifiers and placeholders only.

@@ -30,7 +30,7 @@ import orjson
 
 from hookgate.store.database import apply_sqlite_pragmas
 from hookgate.store.models import EVENT_COLUMNS, naive_utc, utcnow
-from hookgate.store.writer import Pending, WriteResult
+from hookgate.store.writer import Pending, WriteResult, log_store_failure
 
 log = logging.getLogger("hookgate.ingest")
 
@@ -166,7 +166,7 @@ class SQLiteThreadWriter:
             return list(self._commit(connection, batch))
         except Exception as exc:
             if len(batch) == 1:
-                log.exception("storing an event failed; answering 503")
+                log_store_failure(exc)
                 return [exc]
             # One bad row must not fail its neighbours.
             return [self._commit_or_split(connection, [item])[0] for item in batch]

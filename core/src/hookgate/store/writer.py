@@ -23,10 +23,23 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from hookgate.errors import ConfigurationError
+from hookgate.logs import RateLimitedLog
 from hookgate.store.database import Database
 from hookgate.store.postgres_insert import insert_events
 
 log = logging.getLogger("hookgate.ingest")
+#: A store that fails, fails every request: one line per 10 s says so (the 503s
+#: are counted in /metrics), not a traceback per request.
+store_failures = RateLimitedLog(log, per_seconds=10.0)
+
+
+def log_store_failure(exc: BaseException) -> None:
+    """Note that an event could not be stored (its request is answered 503)."""
+    store_failures.warning(
+        "storing an event failed, answering 503: %s: %s", type(exc).__name__, exc
+    )
+    log.debug("the store failure", exc_info=exc)
+
 
 NOTIFY_CHANNEL = "hookgate_work"
 
@@ -143,7 +156,7 @@ class BatchWriter:
                 for item in batch:
                     await self._commit_or_split([item])
                 return
-            log.exception("storing an event failed; answering 503")
+            log_store_failure(exc)
             if not batch[0].future.done():
                 batch[0].future.set_exception(exc)
             return

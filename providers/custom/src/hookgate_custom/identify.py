@@ -9,7 +9,6 @@ on a hash of the body within ``HOOKGATE_DEDUP_WINDOW``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from hookgate import EventIdentity, WebhookRequest
@@ -55,16 +54,16 @@ def _as_text(value: Any) -> str | None:
 class _Body:
     """The JSON body, parsed at most once and only when a setting needs it."""
 
-    def __init__(self, raw: bytes) -> None:
-        self._raw = raw
+    def __init__(self, request: WebhookRequest) -> None:
+        self._request = request
         self._parsed: Any = MISSING
         self.error: str | None = None
 
     def get(self, path: str) -> Any:
         if self._parsed is MISSING and self.error is None:
             try:
-                self._parsed = json.loads(self._raw)
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                self._parsed = self._request.json()
+            except ValueError as error:
                 self.error = f"the body is not JSON ({error})"
         return MISSING if self.error else value_at(self._parsed, path)
 
@@ -99,7 +98,7 @@ def _delivery_id(settings: CustomSettings, request: WebhookRequest, body: _Body)
 def identify_request(settings: CustomSettings, request: WebhookRequest) -> EventIdentity:
     """Event type and delivery id of ``request``; :class:`ValueError` when the
     configured event type cannot be found."""
-    body = _Body(request.body)
+    body = _Body(request)
     return EventIdentity(
         event_type=_event_type(settings, request, body),
         delivery_id=_delivery_id(settings, request, body),
