@@ -12,10 +12,12 @@ import httpx
 import pytest
 from hookgate import Headers, SourceContext, WebhookRequest
 from hookgate.errors import ProviderContractError
+from hookgate.logs import RateLimitedLog
 from hookgate.services import identity
 from hookgate.services.common import Actor
 from hookgate.services.events import list_events
 from hookgate.services.sources import SourceView, create_source
+from hookgate.store import writer
 from hookgate.store.models import Event, Source, utcnow
 from sqlalchemy import func, select, text
 
@@ -417,9 +419,11 @@ async def test_delivery_ids_differing_after_character_300_are_never_taken_for_on
 
 
 async def test_a_failing_store_logs_one_line_per_interval_not_a_traceback_per_request(
-    database_url: str, caplog: pytest.LogCaptureFixture
+    database_url: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     caplog.set_level(logging.WARNING, logger="hookgate.ingest")
+    # A limiter of its own: the module's one may have spoken for another test just now.
+    monkeypatch.setattr(writer, "store_failures", RateLimitedLog(writer.log, per_seconds=10.0))
     async with serving(settings_for(database_url), worker=False) as served:
         source = await served.custom_source()
         dialect = "sqlite" if served.runtime.db.is_sqlite else "postgresql"
