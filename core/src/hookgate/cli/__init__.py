@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "users": "hookgate.cli.users:users",
     "keys": "hookgate.cli.keys:keys",
     "audit": "hookgate.cli.audit:audit",
+    "new-provider": "hookgate.cli.new_provider:new_provider",
 }
 
 
