@@ -151,6 +151,10 @@ class AcmeProvider:
         return f"acme_{source.provider}_" + "k" * 40
 
     @hookimpl
+    def signing_key(self, secret: str) -> bytes | None:
+        return bytes.fromhex(secret.removeprefix("hex:")) if secret.startswith("hex:") else None
+
+    @hookimpl
     def setup_instructions(self, source: SourceContext) -> str:
         return f"Payload URL: {source.url}\nSecret: {source.secrets[0]}"
 
@@ -260,6 +264,14 @@ def test_hook_sign_payload(plugins: PluginManager) -> None:
 
 def test_hook_new_secret(plugins: PluginManager) -> None:
     assert plugins.provider("acme").new_secret(SOURCE) == "acme_acme_" + "k" * 40
+
+
+def test_hook_signing_key(plugins: PluginManager) -> None:
+    acme = plugins.provider("acme")
+    assert acme.signing_key(SOURCE, "hex:00ff") == b"\x00\xff"
+    assert acme.signing_key(SOURCE, "plain") == b"plain"  # None: the UTF-8 bytes
+    with pytest.raises(ValueError, match="non-hexadecimal"):
+        acme.signing_key(SOURCE, "hex:zz")
 
 
 def test_hook_setup_instructions(plugins: PluginManager) -> None:

@@ -149,6 +149,20 @@ def new_secret(source: SourceContext) -> str | None:
 
 
 @hookspec(firstresult=True)
+def signing_key(source: SourceContext, secret: str) -> bytes | None:
+    """The key material ``secret`` gives this source's signatures.
+
+    Called when a secret is given at creation and when one is generated (at
+    creation and rotation), before it is stored. Return the HMAC key bytes the
+    secret stands for under the source's settings (e.g. the decoded base64 of
+    a Standard Webhooks ``whsec_...`` secret), or ``None`` when the key is the
+    secret's UTF-8 bytes. Raise :class:`ValueError` saying what is wrong (never
+    quoting the secret) when the source cannot sign with it. Core refuses a
+    secret whose key material is shorter than 128 bits.
+    """
+
+
+@hookspec(firstresult=True)
 def setup_instructions(source: SourceContext) -> str | None:
     """Tell an admin how to configure the sender by hand (no OAuth).
 
@@ -299,6 +313,7 @@ PER_PROVIDER_HOOKS: frozenset[str] = frozenset(
         "identify_event",
         "sign_payload",
         "new_secret",
+        "signing_key",
         "setup_instructions",
         "oauth_client",
         "oauth_account",
@@ -350,6 +365,7 @@ __all__ = [
     "run_sinks",
     "setup_instructions",
     "sign_payload",
+    "signing_key",
     "update_webhook",
     "verify_signature",
 ]

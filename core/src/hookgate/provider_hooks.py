@@ -110,6 +110,13 @@ class ProviderHooks:
         value = self._call("new_secret", {"source": source})
         return None if value is None else self._check("new_secret", value, str)
 
+    def signing_key(self, source: SourceContext, secret: str) -> bytes:
+        """The HMAC key ``secret`` stands for; its UTF-8 bytes unless the provider says."""
+        if not self.implements("signing_key"):
+            return secret.encode()
+        value = self._call("signing_key", {"source": source, "secret": secret})
+        return secret.encode() if value is None else self._check("signing_key", value, bytes)
+
     def setup_instructions(self, source: SourceContext) -> str | None:
         if not self.implements("setup_instructions"):
             return None

@@ -22,6 +22,7 @@ from hookgate.crypto import random_token
 from hookgate.errors import ProviderContractError
 from hookgate.services import registration
 from hookgate.services.common import Actor, Conflict, Invalid, NotFound, ServiceError, audit
+from hookgate.services.signing_secrets import check_signing_secret
 from hookgate.services.source_settings import resolve_settings
 from hookgate.source_cache import StoredSecret, decode_secrets, encode_secrets
 from hookgate.store.models import Source, new_id, utcnow
@@ -153,13 +154,12 @@ async def create_source(
         raise Invalid(f"schema_policy must be one of {', '.join(SCHEMA_POLICIES)}")
     settings = resolve_settings(runtime, provider, config=config, assignments=assignments)
     _check_events(runtime, provider, events or [])
-    if secret is not None and len(secret) < 16:
-        raise Invalid("a signing secret needs at least 16 characters; omit it to generate one")
     source_id = new_id("src")
     signing_secret = secret or generated_secret(
         runtime,
         SourceContext(source_id, provider, name.strip(), "", (), settings, tuple(events or ())),
     )
+    check_signing_secret(runtime, provider, settings, signing_secret)
     box = runtime.secret_box
     row = Source(
         id=source_id,
@@ -345,6 +345,7 @@ async def rotate_secret(
             runtime,
             SourceContext(row.id, row.provider, row.name, "", (), row.config, tuple(row.events)),
         )
+        check_signing_secret(runtime, row.provider, row.config, new_secret)
         box = runtime.secret_box
         current, *older = decode_secrets(box.decrypt(row.secrets_enc))
         kept: list[StoredSecret] = []

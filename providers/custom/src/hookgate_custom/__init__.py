@@ -16,6 +16,7 @@ from hookgate_custom.plugin import (
     new_secret,
     provider_info,
     sign_payload,
+    signing_key,
     source_settings,
     verify_signature,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "provider_info",
     "sender_secret",
     "sign_payload",
+    "signing_key",
     "source_settings",
     "validate_secret",
     "verify_signature",

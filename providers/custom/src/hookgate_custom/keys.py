@@ -13,8 +13,7 @@ from __future__ import annotations
 import base64
 import secrets as random
 
-from hookgate.signing import decode_base64
-
+from hookgate_custom.schemes import strict_base64
 from hookgate_custom.settings import CustomSettings
 
 WHSEC_PREFIX = "whsec_"
@@ -25,8 +24,8 @@ class SecretFormatError(ValueError):
 
 
 def _whsec_key(secret: str) -> bytes:
-    text = secret[len(WHSEC_PREFIX) :]
-    key = decode_base64(text + "=" * (-len(text) % 4))
+    # Canonical base64 only: a lenient decoder turns "whsec_-A========" into a 1-byte key.
+    key = strict_base64(secret[len(WHSEC_PREFIX) :])
     if not key:
         raise SecretFormatError(
             "a signing secret of this source starts with whsec_ but is not base64 after it: "

@@ -21,6 +21,7 @@ from hookgate import (
     hookimpl,
 )
 
+from hookgate_custom import keys
 from hookgate_custom.identify import identify_request
 from hookgate_custom.keys import generate_secret
 from hookgate_custom.settings import CustomSettings
@@ -86,6 +87,13 @@ def identify_event(source: SourceContext, request: WebhookRequest) -> EventIdent
 @hookimpl
 def sign_payload(source: SourceContext, body: bytes, timestamp: datetime) -> Mapping[str, str]:
     return sign_request(source_settings(source), source.secrets, body, timestamp)
+
+
+@hookimpl
+def signing_key(source: SourceContext, secret: str) -> bytes:
+    settings = source_settings(source)
+    keys.validate_secret(settings, secret)
+    return keys.signing_key(settings, secret)
 
 
 @hookimpl
