@@ -3,19 +3,29 @@
 ``HOOKGATE_CONFIG_FILE`` names a TOML file whose top-level keys are the
 setting names in lower case (``database_url = "..."``). Environment variables
 win over the file.
+
+A provider's installation settings (its OAuth app, the address of a
+self-hosted server, ...) come from :func:`provider_settings`: variables
+``HOOKGATE_<NAME>_<KEY>`` and, in the same file, a ``[<name>]`` table or
+``<name>_<key>`` keys, validated by the provider's own pydantic model.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hookgate.errors import ConfigurationError
+from hookgate.setting_fields import problems, setting_fields
+
+M = TypeVar("M", bound=BaseModel)
+CONFIG_FILE = "HOOKGATE_CONFIG_FILE"
 
 
 class Settings(BaseSettings):
@@ -93,16 +103,83 @@ class Settings(BaseSettings):
         return frozenset(names) or None
 
 
+def config_file_values() -> dict[str, Any]:
+    """The TOML file named by ``HOOKGATE_CONFIG_FILE`` (empty without one)."""
+    path = os.environ.get(CONFIG_FILE)
+    if not path:
+        return {}
+    try:
+        return tomllib.loads(Path(path).read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"{CONFIG_FILE}={path}: cannot read it: {exc}") from exc
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build settings from the config file (if any), the environment and ``overrides``."""
-    file_values: dict[str, Any] = {}
-    path = os.environ.get("HOOKGATE_CONFIG_FILE")
-    if path:
-        try:
-            file_values = tomllib.loads(Path(path).read_text())
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigurationError(f"HOOKGATE_CONFIG_FILE={path}: cannot read it: {exc}") from exc
+    file_values = config_file_values()
     env_names = {k[len("HOOKGATE_") :].lower() for k in os.environ if k.startswith("HOOKGATE_")}
     merged = {k: v for k, v in file_values.items() if k not in env_names}
     merged.update(overrides)
     return Settings(**merged)
+
+
+def env_prefix(name: str) -> str:
+    """``HOOKGATE_<NAME>_``: the provider name upper-cased, ``-`` as ``_``."""
+    return f"HOOKGATE_{name.upper().replace('-', '_')}_"
+
+
+def provider_settings(name: str, model: type[M], **overrides: Any) -> M:
+    """Provider ``name``'s installation settings, validated by ``model``.
+
+    Each field ``key`` of the model comes from, in this order: ``overrides``;
+    the environment variable ``HOOKGATE_<NAME>_<KEY>`` (text, typed from the
+    field: numbers, ``true``/``false``, ``a,b`` lists, JSON objects); the
+    config file's ``[<name>]`` table or its top-level ``<name>_<key>``; the
+    model's default. Keys the model does not declare are ignored, since several
+    models may read one provider's namespace (core reads ``client_id`` and
+    ``client_secret`` of every OAuth provider). Read on each call: cheap, and
+    a changed variable applies without a restart of anything cached.
+
+    :raises ConfigurationError: naming each variable (or file key) that is wrong.
+    """
+    prefix, fields = env_prefix(name), setting_fields(model)
+    file_values = _file_section(name, config_file_values())
+    values: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for key, field in fields.items():
+        variable = prefix + key.upper()
+        if key in overrides:
+            values[key], origin[key] = overrides[key], key
+        elif variable in os.environ:
+            values[key], origin[key] = _typed(field.parse, variable), variable
+        elif key in file_values:
+            values[key], origin[key] = file_values[key], f"{_file_key(name, key)} in {CONFIG_FILE}"
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        found = problems(exc, fields, lambda key: origin.get(key, prefix + key.upper()), name)
+        raise ConfigurationError(f"invalid {name} settings: {'; '.join(found)}") from None
+
+
+def _typed(parse: Callable[[str], Any], variable: str) -> Any:
+    try:
+        return parse(os.environ[variable])
+    except ValueError as exc:
+        raise ConfigurationError(f"{variable}: {exc}") from None
+
+
+def _file_key(name: str, key: str) -> str:
+    return f"{name.lower().replace('-', '_')}_{key}"
+
+
+def _file_section(name: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The file's ``[name]`` table and its ``name_key`` keys (both spellings; the table wins)."""
+    flat = name.lower().replace("-", "_") + "_"
+    values = {k[len(flat) :]: v for k, v in data.items() if k.startswith(flat)}
+    table = data.get(name)
+    if isinstance(table, Mapping):
+        values.update(table)
+    return values
+
+
+__all__ = ["Settings", "config_file_values", "env_prefix", "load_settings", "provider_settings"]

@@ -3,9 +3,11 @@
 Client ids and secrets are per provider and read generically, so core names
 no provider: ``HOOKGATE_<PROVIDER>_CLIENT_ID`` and
 ``HOOKGATE_<PROVIDER>_CLIENT_SECRET`` (the provider name upper-cased, ``-``
-as ``_``), or ``<provider>_client_id`` / ``<provider>_client_secret`` in the
-file named by ``HOOKGATE_CONFIG_FILE``; the environment wins. They are read
-when used (connecting, refreshing), never on the ingest path.
+as ``_``), or ``client_id`` / ``client_secret`` in the config file's
+``[<provider>]`` table (``<provider>_client_id`` at the top level works too);
+the environment wins (:func:`hookgate.config.provider_settings`, the reader
+every provider uses). They are read when used (connecting, refreshing), never
+on the ingest path.
 
 authlib builds the authorization URL (with the PKCE S256 challenge), runs
 the code exchange and the refresh grant, and turns an ``error`` answer into
@@ -15,17 +17,15 @@ Only this module imports authlib.
 
 from __future__ import annotations
 
-import os
-import tomllib
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 from authlib.common.security import generate_token  # type: ignore[import-untyped]
 from authlib.integrations.base_client import OAuthError  # type: ignore[import-untyped]
+from pydantic import BaseModel, SecretStr
 
 with warnings.catch_warnings():
     # authlib 1.9 prefers the ``httpx2`` fork and warns when it runs on httpx; hookgate and
@@ -35,8 +35,8 @@ with warnings.catch_warnings():
         AsyncOAuth2Client,
     )
 
-from hookgate.config import Settings
-from hookgate.errors import ConfigurationError, ProviderAPIError
+from hookgate.config import Settings, env_prefix, provider_settings
+from hookgate.errors import ProviderAPIError
 from hookgate.oauth.errors import AuthorizationFailed, NeedsReauth, OAuthNotConfigured
 from hookgate.types import OAuthClientSpec, OAuthToken
 
@@ -53,16 +53,19 @@ class ClientCredentials:
         return f"ClientCredentials(client_id={self.client_id!r})"
 
 
-def env_prefix(provider: str) -> str:
-    return f"HOOKGATE_{provider.upper().replace('-', '_')}_"
+class OAuthApp(BaseModel):
+    """The two installation settings core reads for every OAuth provider."""
+
+    client_id: str = ""
+    client_secret: SecretStr | None = None
 
 
 def client_credentials(provider: str) -> ClientCredentials:
     """The provider's OAuth app, from the environment or the config file."""
     prefix = env_prefix(provider)
-    values = _file_values(provider)
-    client_id = os.environ.get(prefix + "CLIENT_ID") or values.get("client_id", "")
-    secret = os.environ.get(prefix + "CLIENT_SECRET") or values.get("client_secret", "")
+    app = provider_settings(provider, OAuthApp)
+    client_id = app.client_id
+    secret = app.client_secret.get_secret_value() if app.client_secret else ""
     if not client_id or not secret:
         raise OAuthNotConfigured(
             f"no OAuth app is configured for {provider}: set {prefix}CLIENT_ID and "
@@ -70,18 +73,6 @@ def client_credentials(provider: str) -> ClientCredentials:
             f"callback URL {{HOOKGATE_PUBLIC_URL}}/oauth/{provider}/callback) and restart hookgate"
         )
     return ClientCredentials(str(client_id), str(secret))
-
-
-def _file_values(provider: str) -> dict[str, str]:
-    path = os.environ.get("HOOKGATE_CONFIG_FILE")
-    if not path:
-        return {}
-    try:
-        data = tomllib.loads(Path(path).read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"HOOKGATE_CONFIG_FILE={path}: cannot read it: {exc}") from exc
-    key = provider.lower().replace("-", "_") + "_"
-    return {k[len(key) :]: str(v) for k, v in data.items() if k.startswith(key)}
 
 
 def redirect_uri(settings: Settings, provider: str) -> str:
