@@ -6,6 +6,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import socket
+import urllib.error
+import urllib.request
 from urllib.parse import urlencode
 
 import httpx
@@ -438,3 +441,53 @@ async def test_a_failing_store_logs_one_line_per_interval_not_a_traceback_per_re
     assert lines[0].levelno == logging.WARNING
     assert lines[0].exc_info is None
     assert "disk full" in lines[0].getMessage()
+
+
+def blocking_post(url: str, body: bytes) -> int:
+    """POST as Python's urllib does: the whole body is written before the answer is read
+    (and with ``Connection: close``, so the server closes right after answering)."""
+    request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310  # http://127.0.0.1
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def raw_post(url: str, body: bytes, *, chunked: bool) -> bytes:
+    """POST over a raw socket with ``sendall`` of everything, then read the status line."""
+    parsed = httpx.URL(url)
+    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {len(body)}"
+    if chunked:
+        body = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in _chunks(body)) + b"0\r\n\r\n"
+    head = (
+        f"POST {parsed.raw_path.decode()} HTTP/1.1\r\nHost: {parsed.host}\r\n"
+        f"Content-Type: application/json\r\n{framing}\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((parsed.host, parsed.port), timeout=30) as sock:
+        sock.sendall(head.encode() + body)
+        return sock.recv(64).split(b"\r\n", 1)[0]
+
+
+def _chunks(body: bytes, size: int = 65536) -> list[bytes]:
+    return [body[i : i + size] for i in range(0, len(body), size)]
+
+
+@pytest.mark.slow
+async def test_a_sender_that_writes_the_whole_oversize_body_first_reads_the_413(
+    sqlite_url: str,
+) -> None:
+    settings = settings_for(sqlite_url, max_body_bytes=2 * 1024 * 1024)
+    async with serving(settings, worker=False) as served:
+        source = await served.custom_source()
+        url = served.base_url + source.url
+        body = b'{"blob": "' + b"x" * (3 * 1024 * 1024) + b'"}'
+        for _ in range(5):  # before the drain, 19 of 20 such tries ended in ECONNRESET
+            assert await asyncio.to_thread(blocking_post, url, body) == 413
+            status = await asyncio.to_thread(raw_post, url, body, chunked=False)
+            assert status == b"HTTP/1.1 413 Request Entity Too Large"
+            status = await asyncio.to_thread(raw_post, url, body, chunked=True)
+            assert status == b"HTTP/1.1 413 Request Entity Too Large"
+        assert await count_events(served) == 0
+        assert (await served.send(source, {"after": True})).status_code == 202
