@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SCHEMA_DIALECT", "Inference", "Shape", "infer_schema"]
+__all__ = ["SCHEMA_DIALECT", "Inference", "Shape", "infer_schema", "json_type"]
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -28,7 +28,8 @@ _MAX_DEPTH = 48
 _TYPE_ORDER = ("object", "array", "string", "integer", "number", "boolean", "null")
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a JSON value (``integer`` for whole ints, not floats)."""
     if value is None:
         return "null"
     if isinstance(value, bool):  # before int: bool is an int subclass
@@ -59,7 +60,7 @@ class Shape:
     items: Shape | None = None
 
     def add(self, value: Any, depth: int = 0) -> None:
-        kind = _json_type(value)
+        kind = json_type(value)
         self.types.add(kind)
         if depth >= _MAX_DEPTH:
             return

@@ -19,6 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from hookgate.schema_inference import json_type
+
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0"})
 _UNSET = object()
@@ -41,7 +43,7 @@ class SettingField:
         for alt in _alternatives(self.schema):
             kind = alt.get("type")
             found.update(kind if isinstance(kind, list) else [kind] if kind else [])
-            found.update(_json_type(v) for v in _choices_of(alt) or ())
+            found.update(json_type(v) for v in _choices_of(alt) or ())
         return frozenset(found - {"null"})
 
     @property
@@ -158,16 +160,6 @@ def _choices_of(schema: Mapping[str, Any]) -> list[Any] | None:
     if "const" in schema:
         return [schema["const"]]
     return None
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return "string" if isinstance(value, str) else "null" if value is None else "object"
 
 
 def model_schema(model: type[BaseModel] | None) -> dict[str, Any] | None:

@@ -10,11 +10,11 @@ secret is deliberately not a setting: it arrives through
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Self
 
+from hookgate.setting_fields import unknown_key
 from hookgate.signing import Algorithm
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -209,12 +209,7 @@ class CustomSettings(BaseModel):
 
 
 def _unknown_settings(names: list[str]) -> str:
-    fields = list(CustomSettings.model_fields)
-    parts = []
-    for name in names:
-        close = difflib.get_close_matches(name, fields, n=1)
-        parts.append(f"{name!r} (did you mean {close[0]}?)" if close else repr(name))
-    return f"unknown setting {', '.join(parts)}: the settings are {', '.join(fields)}"
+    return "; ".join(unknown_key(name, list(CustomSettings.model_fields)) for name in names)
 
 
 def _exclusive_problems(s: CustomSettings) -> list[str]:
