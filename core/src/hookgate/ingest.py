@@ -207,7 +207,12 @@ class Ingest:
             # RecursionError: a provider parsing the body itself, without the bounded parser.
             identity = EventIdentity(event_type="unknown")
             problem = problem or str(exc) or type(exc).__name__
-        refused = self.unstorable(source, webhook, identity)
+        kept = self.runtime.plugins.info(source.provider).kept_headers
+        headers = {
+            **{k: webhook.headers[k] for k in kept if k in webhook.headers},
+            **{f"hookgate.{k}": v for k, v in identity.metadata.items()},
+        }
+        refused = self.unstorable(source, webhook, identity, headers)
         if refused is not None:
             return refused
         status = "pending"
@@ -217,7 +222,7 @@ class Ingest:
             status = "handshake"
         elif identity.ignore:
             status = "ignored"
-        result = await self.store(source, webhook, identity, status, problem, unsigned)
+        result = await self.store(source, webhook, identity, headers, status, problem, unsigned)
         if isinstance(result, Answer):
             return result
         event_id, duplicate = result
@@ -233,15 +238,19 @@ class Ingest:
         return Answer(202, {"event_id": event_id})
 
     def unstorable(
-        self, source: SourceRecord, webhook: WebhookRequest, identity: EventIdentity
+        self,
+        source: SourceRecord,
+        webhook: WebhookRequest,
+        identity: EventIdentity,
+        headers: dict[str, str],
     ) -> Answer | None:
         """400 when the identity holds what no store can (NUL, a lone surrogate) or is
         over its column's size: refused the same on every store, never cut or retried."""
-        kept = self.runtime.plugins.info(source.provider).kept_headers
-        extra = [(f"header {k}", webhook.headers[k]) for k in kept if k in webhook.headers]
-        extra += [(f"metadata {k}", v) for k, v in identity.metadata.items()]
         problem = identity_problem(
-            identity.event_type, identity.delivery_id, webhook.content_type, extra
+            identity.event_type,
+            identity.delivery_id,
+            webhook.content_type,
+            ((f"header {k}", v) for k, v in headers.items()),
         )
         if problem is None:
             return None
@@ -252,11 +261,11 @@ class Ingest:
         source: SourceRecord,
         webhook: WebhookRequest,
         identity: EventIdentity,
+        headers: dict[str, str],
         status: str,
         problem: str | None,
         unsigned: bool,
     ) -> tuple[str, bool] | Answer:
-        kept = self.runtime.plugins.info(source.provider).kept_headers
         received, window = webhook.received_at.timestamp(), self.runtime.settings.dedup_window
         row = {
             "id": new_id("evt"),
@@ -265,10 +274,7 @@ class Ingest:
             "delivery_id": identity.delivery_id,
             "event_type": identity.event_type,
             "body": webhook.body,
-            "headers": {
-                **{k: webhook.headers[k] for k in kept if k in webhook.headers},
-                **{f"hookgate.{k}": v for k, v in identity.metadata.items()},
-            },
+            "headers": headers,
             "content_type": webhook.content_type,
             "received_at": webhook.received_at,
             "status": status,

@@ -192,3 +192,16 @@ def test_an_in_memory_sqlite_database_is_refused_with_the_fix() -> None:
 
     with pytest.raises(ConfigurationError, match="sqlite:///"):
         open_writer(Database("sqlite:///:memory:"))
+
+
+async def test_postgresql_refuses_an_over_long_id_rather_than_cutting_it(
+    postgres_url: str,
+) -> None:
+    """Ingest refuses these first; the batch insert must not cut one that gets through."""
+    async with Runtime(settings_for(postgres_url, providers="custom")) as runtime:
+        source_id = await a_source(runtime)
+        long_id = "d" * 300 + "x"
+        with pytest.raises(Exception, match="too long"):
+            await runtime.writer.write(event_row(source_id, long_id))
+        async with runtime.db.session() as session:
+            assert await session.scalar(select(func.count(Event.id))) == 0
