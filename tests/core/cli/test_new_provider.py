@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +11,7 @@ from click.testing import CliRunner
 from hookgate.cli import main
 from hookgate.cli.new_provider import render
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.venvs import hookgate_venv, venv_env
 
 
 def test_writes_a_complete_package(tmp_path: Path) -> None:
@@ -65,20 +63,10 @@ def test_an_existing_package_is_never_overwritten(tmp_path: Path) -> None:
     assert (tmp_path / "README.md").read_text() == "mine"
 
 
-def _uv(*args: str, cwd: Path) -> None:
-    uv = shutil.which("uv")
-    assert uv, "uv is needed to build the test environment"
-    # Offline from uv's cache when it holds everything; else from the package registry.
-    for extra in (["--offline"], []):
-        done = subprocess.run([uv, *args, *extra], cwd=cwd, capture_output=True, text=True)
-        if done.returncode == 0:
-            return
-    raise AssertionError(done.stdout + done.stderr)
-
-
-def _run(*args: str, cwd: Path) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOOKGATE_", "VIRTUAL_ENV"))}
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
+def _run(*args: str, cwd: Path, venv: Path) -> str:
+    done = subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, env=venv_env(venv), timeout=300
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -86,32 +74,18 @@ def _run(*args: str, cwd: Path) -> str:
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_generated_packages_install_and_pass_their_own_tests(tmp_path: Path) -> None:
-    hookgate = Path(sys.executable).with_name("hookgate")
-    _run(str(hookgate), "new-provider", "acme", cwd=tmp_path)
-    _run(str(hookgate), "new-provider", "acme_cloud", "--oauth", cwd=tmp_path)
-    _uv("venv", "-q", "--python", sys.executable, "venv", cwd=tmp_path)
-    python = str(tmp_path / "venv" / "bin" / "python")
-    packages = ["-e", str(ROOT / "core"), "-e", "./hookgate-acme[test]"]
-    _uv(
-        "pip",
-        "install",
-        "-q",
-        "--python",
-        python,
-        *packages,
-        "-e",
-        "./hookgate-acme-cloud[test]",
-        cwd=tmp_path,
+    hookgate = str(Path(sys.executable).with_name("hookgate"))
+    subprocess.run([hookgate, "new-provider", "acme"], cwd=tmp_path, check=True)
+    subprocess.run([hookgate, "new-provider", "acme_cloud", "--oauth"], cwd=tmp_path, check=True)
+    venv = hookgate_venv(
+        tmp_path, "-e", "./hookgate-acme[test]", "-e", "./hookgate-acme-cloud[test]"
     )
-
-    report = _run(
-        python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "hookgate-acme", cwd=tmp_path
-    )
-    assert "failed" not in report, report
-    report = _run(
-        python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "hookgate-acme-cloud", cwd=tmp_path
-    )
-    assert "failed" not in report, report
-    listed = _run(str(tmp_path / "venv" / "bin" / "hookgate"), "providers", cwd=tmp_path)
+    python = str(venv / "bin" / "python")
+    for package in ("hookgate-acme", "hookgate-acme-cloud"):
+        report = _run(
+            python, "-m", "pytest", "-q", "-p", "no:cacheprovider", package, cwd=tmp_path, venv=venv
+        )
+        assert "failed" not in report, report
+    listed = _run(str(venv / "bin" / "hookgate"), "providers", cwd=tmp_path, venv=venv)
     rows = {line.split()[0]: line.split()[-1] for line in listed.splitlines() if line[:1] != " "}
     assert rows == {"acme": "ok", "acme_cloud": "ok"}, listed
