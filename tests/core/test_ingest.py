@@ -189,15 +189,21 @@ FAIL_INSERTS = {
 }
 
 
+async def fail_inserts(served: Served) -> str:
+    """Make every insert into ``events`` fail, as a full disk would; returns the dialect."""
+    dialect = "sqlite" if served.runtime.db.is_sqlite else "postgresql"
+    async with served.runtime.db.engine.begin() as conn:
+        for statement in FAIL_INSERTS[dialect]:
+            await conn.execute(text(statement))
+    return dialect
+
+
 async def test_a_store_that_fails_is_answered_503_and_the_retry_is_stored(
     database_url: str,
 ) -> None:
     async with serving(settings_for(database_url), worker=False) as served:
         source = await served.custom_source()
-        dialect = "sqlite" if served.runtime.db.is_sqlite else "postgresql"
-        async with served.runtime.db.engine.begin() as conn:
-            for statement in FAIL_INSERTS[dialect]:
-                await conn.execute(text(statement))
+        dialect = await fail_inserts(served)
         failed = await asyncio.gather(
             *(served.send(source, {"n": n}, **{"X-Delivery": f"d{n}"}) for n in range(5))
         )
@@ -429,10 +435,7 @@ async def test_a_failing_store_logs_one_line_per_interval_not_a_traceback_per_re
     monkeypatch.setattr(writer, "store_failures", RateLimitedLog(writer.log, per_seconds=10.0))
     async with serving(settings_for(database_url), worker=False) as served:
         source = await served.custom_source()
-        dialect = "sqlite" if served.runtime.db.is_sqlite else "postgresql"
-        async with served.runtime.db.engine.begin() as conn:
-            for statement in FAIL_INSERTS[dialect]:
-                await conn.execute(text(statement))
+        await fail_inserts(served)
         for n in range(5):
             answer = await served.send(source, {"n": n}, **{"X-Delivery": f"d{n}"})
             assert answer.status_code == 503
