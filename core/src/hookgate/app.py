@@ -22,10 +22,10 @@ from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from hookgate.api import create_api, outer_http_error
+from hookgate.api.oauth import routes as oauth_routes
 from hookgate.dispatch.worker import Worker
 from hookgate.ingest import Ingest, ingest_path
 from hookgate.logs import RequestLog
-from hookgate.oauth.routes import routes as oauth_routes
 from hookgate.runtime import Runtime, freeze_startup_heap
 
 

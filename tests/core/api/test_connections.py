@@ -8,7 +8,7 @@ from hookgate.services import identity
 from hookgate.services.common import Actor
 
 from tests.core.api.support import Contract
-from tests.core.oauth.support import JSON, TARGETS, Lab, lab
+from tests.core.oauth.support import TARGETS, Lab, lab
 
 pytestmark = pytest.mark.anyio
 CONTRACT = Contract()
@@ -23,7 +23,7 @@ async def _client(w: Lab, role: str) -> httpx.AsyncClient:
 
 async def _connect(w: Lab, api: httpx.AsyncClient) -> str:
     started = (await api.post("/connections", json={"provider": "fake"})).json()
-    assert (await w.browser.get(started["authorize_url"], headers=JSON)).status_code == 200
+    assert (await w.authorize(started["authorize_url"])).status_code == 200
     return str(started["id"])
 
 
@@ -40,7 +40,7 @@ async def test_connect_then_create_a_registered_source(
         _conforms("POST", "/connections", started)
         connection = started.json()
         assert connection["status"] == "pending"
-        done = await w.browser.get(connection["authorize_url"], headers=JSON)
+        done = await w.authorize(connection["authorize_url"])
         assert done.json()["connection"]["status"] == "active"
 
         shown = await api.get(f"/connections/{connection['id']}")

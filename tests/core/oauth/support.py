@@ -25,6 +25,22 @@ TARGETS = [{"type": "project", "name": "alpha"}, {"type": "project", "name": "be
 JSON = {"Accept": "application/json"}
 
 
+async def confirm_in(browser: httpx.AsyncClient, shown: httpx.Response) -> httpx.Response:
+    """Press *Connect* on the confirmation page ``shown`` (its JSON form)."""
+    form = shown.json()["confirm"]
+    fields = {"state": form["state"], "csrf": form["csrf"]}
+    return await browser.post(form["url"], data=fields, headers=JSON)
+
+
+async def authorize_in(browser: httpx.AsyncClient, authorize_url: str) -> httpx.Response:
+    """What an admin does with an authorize URL: open it in ``browser``, approve on the
+    provider, confirm the account hookgate shows. The last answer (an error, or *Connected*)."""
+    shown = await browser.get(authorize_url, headers=JSON)
+    if shown.status_code != 200:
+        return shown
+    return await confirm_in(browser, shown)
+
+
 @dataclass
 class Lab:
     """hookgate (``base_url``, ``runtime``, the local admin ``actor``) next to a fake provider."""
@@ -37,8 +53,8 @@ class Lab:
     browser: httpx.AsyncClient
 
     async def authorize(self, authorize_url: str) -> httpx.Response:
-        """Open the authorize URL and follow the provider's redirect back to hookgate."""
-        return await self.browser.get(authorize_url, headers=JSON)
+        """Open the authorize URL, follow the provider back to hookgate, confirm the account."""
+        return await authorize_in(self.browser, authorize_url)
 
     async def connect(self) -> ConnectionView:
         started = await connections.create_connection(self.runtime, self.actor, "fake")

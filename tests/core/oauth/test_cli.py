@@ -13,7 +13,7 @@ from hookgate.cli import _common, main
 from hookgate.config import load_settings
 
 from tests.conftest import TEST_SECRET_KEY
-from tests.core.oauth.support import JSON, Lab, fake_plugins, lab
+from tests.core.oauth.support import Lab, fake_plugins, lab
 
 pytestmark = pytest.mark.anyio
 
@@ -44,7 +44,7 @@ async def test_connect_register_and_reconcile_from_a_terminal(
         human = await _run(w, "connections", "create", "--provider", "fake")
         assert "Open this URL in a browser" in human.stdout
         started = await _json(w, "connections", "create", "--provider", "fake")
-        done = await w.browser.get(started["authorize_url"], headers=JSON)
+        done = await w.authorize(started["authorize_url"])
         assert done.status_code == 200
         shown = await _json(w, "connections", "show", started["id"])
         assert shown["status"] == "active"

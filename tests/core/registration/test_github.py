@@ -12,7 +12,7 @@ from hookgate.services import connections, sources
 from hookgate.services.common import default_actor
 from hookgate_github.fake import FakeGitHub
 
-from tests.core.oauth.support import JSON
+from tests.core.oauth.support import JSON, confirm_in
 from tests.server import running_server
 from tests.support import settings_for
 
@@ -44,9 +44,19 @@ async def test_connect_register_adopt_and_delete_on_github(
         admin = await default_actor(runtime)
 
         started = await connections.create_connection(runtime, admin, "github")
-        query = parse_qs(urlsplit(started.authorize_url or "").query)
+        opened = await browser.get(started.authorize_url or "", follow_redirects=False)
+        query = parse_qs(urlsplit(opened.headers["location"]).query)
         assert query["code_challenge_method"] == ["S256"]
-        done = await browser.get(started.authorize_url or "", headers=JSON)
+        # Back from GitHub, hookgate shows who would be connected where, and waits.
+        shown = await browser.get(opened.headers["location"], headers=JSON)
+        assert shown.status_code == 200, shown.text
+        assert (shown.json()["account"]["name"], shown.json()["workspace"]) == (
+            "octocat",
+            "default",
+        )
+        pending = await connections.get_connection(runtime, admin, started.id)
+        assert pending.status == "pending"
+        done = await confirm_in(browser, shown)
         assert done.status_code == 200, done.text
         assert done.json()["connection"]["account_name"] == "octocat"
         account = await connections.connection_account(runtime, admin, started.id)

@@ -4,7 +4,7 @@
 - :mod:`hookgate.oauth.state`: signed, single-use, short-lived ``state``.
 - :mod:`hookgate.oauth.tokens`: encrypted token sets, refresh serialised per connection.
 - :mod:`hookgate.oauth.http`: the httpx clients hooks get (token, retries, timeouts).
-- :mod:`hookgate.oauth.routes`: ``/oauth/{provider}/start`` and ``/oauth/{provider}/callback``.
+- :mod:`hookgate.api.oauth` (the HTTP routes, with the admin API): ``/oauth/{provider}/...``.
 
 The rules (who may connect, what a connection shows) are in
 :mod:`hookgate.services.connections`.

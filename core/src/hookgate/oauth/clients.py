@@ -21,6 +21,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from authlib.common.security import generate_token  # type: ignore[import-untyped]
@@ -84,6 +85,12 @@ def redirect_uri(settings: Settings, provider: str) -> str:
             f": the provider redirects the browser to it, at /oauth/{provider}/callback"
         )
     return f"{public}/oauth/{provider}/callback"
+
+
+def start_url(settings: Settings, provider: str, state: str) -> str:
+    """The URL an admin opens to authorize: it binds the browser, then goes to the provider."""
+    base = redirect_uri(settings, provider).removesuffix("/callback")
+    return f"{base}/start?{urlencode({'state': state})}"
 
 
 class OAuthProtocol:

@@ -1,11 +1,13 @@
-"""The authorization-code flow: the authorize URL out, the callback back in.
+"""The authorization-code flow: the authorize URL out, the callback back in, a confirmation.
 
-``begin`` stores a pending authorization (:mod:`hookgate.oauth.state`) and
-asks authlib for the provider's authorization URL with the state and, where
-the provider supports it, a PKCE S256 challenge. ``complete`` checks and uses
-up the state, exchanges the code (with the PKCE verifier), asks the
-provider's ``oauth_account`` hook what the grant reached, and stores the
-token set encrypted on the connection, which becomes ``active``.
+``begin`` stores a pending authorization (:mod:`hookgate.oauth.state`).
+``open`` binds it to the browser opening its start URL and asks authlib for
+the provider's authorization URL with the state and, where the provider
+supports it, a PKCE S256 challenge. ``accept`` and ``exchange`` check and use
+up the state at the callback, exchange the code (with the PKCE verifier), ask
+the provider's ``oauth_account`` hook what the grant reached, and hold the
+token set encrypted on the state. ``confirm``, once the starter has seen the
+account and the workspace, stores it on the connection, which becomes ``active``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from sqlalchemy import update
 from hookgate.oauth.clients import new_code_verifier
 from hookgate.oauth.errors import AuthorizationFailed
 from hookgate.oauth.manager import oauth_for
-from hookgate.oauth.state import AcceptedState, accept_state, issue_state
+from hookgate.oauth.state import (
+    AcceptedState,
+    ConfirmedState,
+    accept_state,
+    confirm_state,
+    cookie_name,
+    hold_token,
+    issue_state,
+    open_state,
+)
 from hookgate.store.models import OAuthConnection, Source, utcnow
 from hookgate.types import OAuthAccount, OAuthToken
 
@@ -45,12 +56,11 @@ class Completed:
 async def begin(
     runtime: Runtime, session: AsyncSession, connection: OAuthConnection, user_id: str
 ) -> str:
-    """A pending authorization for ``connection`` (in ``session``); returns the authorize URL."""
-    manager = oauth_for(runtime)
-    protocol = manager.protocol(connection.provider)
+    """A pending authorization for ``connection`` (in ``session``); returns its state value."""
+    protocol = oauth_for(runtime).protocol(connection.provider)
     async with protocol:
         verifier = new_code_verifier() if protocol.spec.pkce else None
-        state = await issue_state(
+        return await issue_state(
             session,
             runtime.secret_box,
             provider=connection.provider,
@@ -60,25 +70,68 @@ async def begin(
             code_verifier=verifier,
             ttl=timedelta(seconds=runtime.settings.oauth_state_ttl),
         )
-        return protocol.authorization_url(state, verifier)
 
 
-async def accept(runtime: Runtime, provider: str, state: str) -> AcceptedState:
-    """Check the callback's state and use it up (committed at once: a replay finds it used)."""
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A start URL opened by a browser: its cookie, and where to send the browser."""
+
+    cookie: str
+    browser: str
+    authorize_url: str
+
+
+async def open(runtime: Runtime, provider: str, state: str) -> Opened:
+    """Bind the authorization to this browser (once) and build the provider's authorize URL."""
     async with runtime.db.session() as session, session.begin():
-        return await accept_state(session, runtime.secret_box, state, provider=provider)
+        state_id, browser, accepted = await open_state(
+            session, runtime.secret_box, state, provider=provider
+        )
+    async with oauth_for(runtime).protocol(provider) as protocol:
+        url = protocol.authorization_url(state, accepted.code_verifier)
+    return Opened(cookie_name(state_id), browser, url)
 
 
-async def complete(
+async def accept(runtime: Runtime, provider: str, state: str, browser: str | None) -> AcceptedState:
+    """Check the callback's state and browser and use it up (a replay finds it used)."""
+    async with runtime.db.session() as session, session.begin():
+        return await accept_state(
+            session, runtime.secret_box, state, provider=provider, browser=browser
+        )
+
+
+async def exchange(
     runtime: Runtime, provider: str, accepted: AcceptedState, code: str
-) -> Completed:
-    """Exchange the code, learn the account, store the token: the connection is active."""
+) -> OAuthAccount:
+    """Exchange the code, learn the account, hold the token until the starter confirms."""
     manager = oauth_for(runtime)
     async with manager.protocol(provider) as protocol:
         token = await protocol.exchange(code, accepted.code_verifier)
     hooks = runtime.plugins.provider(provider)
     async with manager.token_client(token) as client:
         account = await hooks.oauth_account(token, client)
+    async with runtime.db.session() as session, session.begin():
+        await hold_token(
+            session, accepted.state_id, manager.tokens.encode(token), account.model_dump()
+        )
+    return account
+
+
+async def confirmed(
+    runtime: Runtime, provider: str, state: str, *, browser: str | None, csrf: str
+) -> ConfirmedState:
+    """Check the starter's confirmation and use it up (the held token leaves the state)."""
+    async with runtime.db.session() as session, session.begin():
+        return await confirm_state(
+            session, runtime.secret_box, state, provider=provider, browser=browser, csrf=csrf
+        )
+
+
+async def activate(runtime: Runtime, done: ConfirmedState) -> Completed:
+    """Store the confirmed token on the connection: it is ``active``."""
+    token = OAuthToken.model_validate_json(runtime.secret_box.decrypt(done.token_enc))
+    account = OAuthAccount.model_validate(done.account)
+    accepted = done.accepted
     await _activate(runtime, accepted, token, account)
     log.info("connection %s authorized as %s", accepted.connection_id, account.name)
     return Completed(accepted.connection_id, accepted.workspace_id, accepted.user_id, account)
@@ -118,4 +171,14 @@ async def refuse(runtime: Runtime, accepted: AcceptedState, reason: str) -> None
             row.status_reason = reason
 
 
-__all__ = ["Completed", "accept", "begin", "complete", "refuse"]
+__all__ = [
+    "Completed",
+    "Opened",
+    "accept",
+    "activate",
+    "begin",
+    "confirmed",
+    "exchange",
+    "open",
+    "refuse",
+]

@@ -1,4 +1,7 @@
-"""OAuth connections of a workspace: start, complete, show, list what they reach, delete.
+"""OAuth connections of a workspace: start, show, list what they reach, delete.
+
+The browser side of an authorization (start URL, callback, confirmation) is
+:mod:`hookgate.services.authorization`.
 
 A connection is one grant on a provider, shared by the sources that register
 webhooks through it. Only admins manage them. Provider failures are
@@ -17,7 +20,8 @@ from sqlalchemy import func, select
 
 from hookgate.errors import ConfigurationError, ProviderAPIError, UnknownProviderError
 from hookgate.oauth import flow
-from hookgate.oauth.errors import NeedsReauth, OAuthNotConfigured, StateError
+from hookgate.oauth.clients import start_url
+from hookgate.oauth.errors import NeedsReauth, OAuthNotConfigured
 from hookgate.oauth.manager import oauth_for
 from hookgate.services.common import Actor, Conflict, Invalid, NotFound, ServiceError, audit
 from hookgate.store.models import OAuthConnection, Source, new_id
@@ -122,7 +126,8 @@ async def _begin(runtime: Runtime, actor: Actor, row: OAuthConnection, created: 
             if created:
                 session.add(row)
                 await session.flush()
-            url = await flow.begin(runtime, session, row, actor.user_id)
+            state = await flow.begin(runtime, session, row, actor.user_id)
+            url = start_url(runtime.settings, row.provider, state)
             action = "connection.created" if created else "connection.reauthorize_started"
             audit(session, actor, action, row.id, provider=row.provider)
     except (OAuthNotConfigured, ConfigurationError) as exc:
@@ -225,56 +230,6 @@ async def connection_account(runtime: Runtime, actor: Actor, connection_id: str)
         raise translate(exc, f"cannot list what connection {row.id} reaches") from exc
 
 
-class StateRefused(ServiceError):
-    """The callback's ``state`` is tampered with, replayed, expired or unknown."""
-
-    status = 400
-    code = "invalid_state"
-
-
-class AuthorizationRefused(ServiceError):
-    """The provider reported an error on the callback (the user denied the grant)."""
-
-    status = 400
-    code = "authorization_failed"
-
-
-async def complete_authorization(
-    runtime: Runtime,
-    provider: str,
-    *,
-    state: str,
-    code: str | None = None,
-    error: str | None = None,
-    error_description: str | None = None,
-) -> ConnectionView:
-    """The provider's redirect back: check the state, then finish or record the refusal."""
-    try:
-        accepted = await flow.accept(runtime, provider, state)
-    except StateError as exc:
-        raise StateRefused(str(exc), details={"reason": exc.reason}) from exc
-    actor = Actor(accepted.workspace_id, accepted.user_id, "admin")
-    if error or not code:
-        detail = f"{error}: {error_description}" if error_description else (error or "no code")
-        reason = f"the provider did not grant access ({detail})"
-        await flow.refuse(runtime, accepted, reason)
-        raise AuthorizationRefused(f"{reason}: start the connection again to retry")
-    try:
-        done = await flow.complete(runtime, provider, accepted, code)
-    except ProviderAPIError as exc:
-        raise translate(exc, "cannot complete the authorization") from exc
-    async with runtime.db.session() as session, session.begin():
-        audit(
-            session,
-            actor,
-            "connection.authorized",
-            done.connection_id,
-            provider=provider,
-            account=done.account.name,
-        )
-    return await get_connection(runtime, actor, done.connection_id)
-
-
 async def delete_connection(runtime: Runtime, actor: Actor, connection_id: str) -> None:
     """Forget a connection; refused while sources register through it."""
     actor.require_admin("delete connections")
@@ -292,16 +247,13 @@ async def delete_connection(runtime: Runtime, actor: Actor, connection_id: str) 
 
 
 __all__ = [
-    "AuthorizationRefused",
     "ConnectionView",
     "NeedsAuthorization",
     "OAuthNotSetUp",
     "ProviderFailed",
     "ProviderRefused",
-    "StateRefused",
     "active_connection",
     "check_oauth_provider",
-    "complete_authorization",
     "connection_account",
     "create_connection",
     "delete_connection",

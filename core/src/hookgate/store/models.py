@@ -306,7 +306,14 @@ class OAuthState(Base):
     user_id: Mapped[str] = mapped_column(String(40))
     code_verifier_enc: Mapped[str | None] = mapped_column(Text, default=None)
     expires_at: Mapped[datetime] = mapped_column()
+    #: When the provider's callback came back (the code was exchanged).
     used_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: SHA-256 of the browser cookie set by ``/oauth/{provider}/start``.
+    browser_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: The exchanged token set (encrypted) and the account it reached, until confirmed.
+    token_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    account: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class RemoteHookRow(Base):
