@@ -7,7 +7,9 @@ The layout ``hookgate new-provider`` writes, so a provider's schemas are data
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from importlib import resources
+from typing import Any
 
 from hookgate.types import EventSchema
 
@@ -41,4 +43,25 @@ def schema_folder(package: str, folder: str = "schemas") -> list[EventSchema]:
     return found
 
 
-__all__ = ["schema_folder"]
+def with_samples(
+    package: str,
+    events: Mapping[str, tuple[str, dict[str, Any]]],
+    *,
+    folder: str = "samples",
+    file_name: Callable[[str], str] = lambda event_type: event_type,
+) -> list[EventSchema]:
+    """Event schemas built in code (``event type -> (description, schema)``), each with
+    its sample read from ``<folder>/<file_name(event type)>.json`` in ``package``."""
+    samples = resources.files(package) / folder
+    return [
+        EventSchema(
+            event_type=event_type,
+            description=description,
+            schema=schema,
+            sample=json.loads((samples / f"{file_name(event_type)}.json").read_text("utf-8")),
+        )
+        for event_type, (description, schema) in events.items()
+    ]
+
+
+__all__ = ["schema_folder", "with_samples"]

@@ -9,23 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hookgate import (
-    EventIdentity,
-    EventSchema,
-    ProviderInfo,
-    SourceContext,
-    Verification,
-    WebhookRequest,
-    hookimpl,
-)
+from hookgate import ProviderInfo, hookimpl
 
 from hookgate_custom import keys
 from hookgate_custom.identify import identify_request
 from hookgate_custom.keys import generate_secret
 from hookgate_custom.settings import CustomSettings
 from hookgate_custom.verify import sign_request, verify_request
+
+if TYPE_CHECKING:
+    from hookgate import EventIdentity, EventSchema, SourceContext, Verification, WebhookRequest
 
 
 @hookimpl

@@ -10,11 +10,10 @@ for hookgate after GitHub's webhook documentation.
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from importlib import resources
 
 from hookgate import EventSchema
+from hookgate.schema_files import with_samples
 
 from hookgate_github.schema_parts import (
     COMMENT,
@@ -273,16 +272,7 @@ EVENTS: dict[str, tuple[str, Schema]] = {
 @cache
 def load_schemas() -> list[EventSchema]:
     """Every GitHub event schema with its sample (read once)."""
-    samples = resources.files("hookgate_github") / "samples"
-    return [
-        EventSchema(
-            event_type=name,
-            description=description,
-            schema=schema,
-            sample=json.loads((samples / f"{name}.json").read_text()),
-        )
-        for name, (description, schema) in EVENTS.items()
-    ]
+    return with_samples("hookgate_github", EVENTS)
 
 
 __all__ = ["EVENTS", "load_schemas"]

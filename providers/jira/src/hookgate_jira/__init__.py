@@ -9,12 +9,5 @@ delivery id is ``X-Atlassian-Webhook-Identifier``, kept across retries.
 
 from __future__ import annotations
 
-from hookgate_jira.plugin import (
-    event_schemas,
-    identify_event,
-    provider_info,
-    sign_payload,
-    verify_signature,
-)
-
-__all__ = ["event_schemas", "identify_event", "provider_info", "sign_payload", "verify_signature"]
+# The entry point names this package: its attributes are the hook implementations.
+from hookgate_jira.plugin import *  # noqa: F403

@@ -4,30 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from hookgate import (
-    EventIdentity,
-    EventSchema,
-    ProviderInfo,
-    SourceContext,
-    Verification,
-    WebhookRequest,
-    hookimpl,
-)
+from hookgate import EventIdentity, ProviderInfo, Verification, hookimpl
 from hookgate.signing import decode_hex, hex_signature, matches_any
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from hookgate_jira.schemas import load_schemas
+
+if TYPE_CHECKING:
+    from hookgate import EventSchema, SourceContext, WebhookRequest
+
 
 SIGNATURE_HEADER = "X-Hub-Signature"
 DELIVERY_HEADER = "X-Atlassian-Webhook-Identifier"
 PREFIX = "sha256="
 
 
-class JiraSettings(BaseModel):
+class JiraSettings(BaseModel, extra="forbid", frozen=True):
     """Per-source settings of a Jira source."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     signed: bool = Field(
         default=True,
@@ -41,8 +36,8 @@ def provider_info() -> ProviderInfo:
     return ProviderInfo(
         name="jira",
         title="Jira Cloud",
-        description="Issue and comment events from Jira Cloud sites.",
         config_model=JiraSettings,
+        description="Issue and comment events from Jira Cloud sites.",
         docs_url="https://developer.atlassian.com/cloud/jira/platform/webhooks/",
         kept_headers=(
             "x-atlassian-webhook-identifier",
@@ -50,11 +45,6 @@ def provider_info() -> ProviderInfo:
             "x-atlassian-webhook-retry",
         ),
     )
-
-
-@hookimpl
-def event_schemas() -> Sequence[EventSchema]:
-    return load_schemas()
 
 
 @hookimpl
@@ -73,10 +63,7 @@ def verify_signature(source: SourceContext, request: WebhookRequest) -> Verifica
 
 @hookimpl
 def identify_event(request: WebhookRequest) -> EventIdentity:
-    try:
-        body = request.json()
-    except ValueError as exc:
-        raise ValueError(f"body is not JSON: {exc}") from exc
+    body = request.json()  # parsed once per delivery; ValueError: malformed (400)
     event = body.get("webhookEvent") if isinstance(body, dict) else None
     if not isinstance(event, str) or not event:
         raise ValueError("body has no webhookEvent: is this a Jira webhook delivery?")
@@ -87,3 +74,11 @@ def identify_event(request: WebhookRequest) -> EventIdentity:
 def sign_payload(source: SourceContext, body: bytes, timestamp: datetime) -> Mapping[str, str]:
     del timestamp  # the WebSub scheme carries no timestamp
     return {SIGNATURE_HEADER: PREFIX + hex_signature("sha256", source.secrets[0], body)}
+
+
+@hookimpl
+def event_schemas() -> Sequence[EventSchema]:
+    return load_schemas()
+
+
+__all__ = ["event_schemas", "identify_event", "provider_info", "sign_payload", "verify_signature"]

@@ -6,12 +6,11 @@ Apache-2.0).
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from hookgate import EventSchema
+from hookgate.schema_files import with_samples
 
 Schema = dict[str, Any]
 
@@ -112,13 +111,4 @@ EVENTS: dict[str, tuple[str, Schema]] = {
 
 @cache
 def load_schemas() -> list[EventSchema]:
-    samples = resources.files("hookgate_jira") / "samples"
-    return [
-        EventSchema(
-            event_type=name,
-            description=description,
-            schema=schema,
-            sample=json.loads((samples / f"{name.replace(':', '_')}.json").read_text()),
-        )
-        for name, (description, schema) in EVENTS.items()
-    ]
+    return with_samples("hookgate_jira", EVENTS, file_name=lambda name: name.replace(":", "_"))

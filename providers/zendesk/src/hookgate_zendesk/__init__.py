@@ -8,12 +8,5 @@ delivery id its ``id``.
 
 from __future__ import annotations
 
-from hookgate_zendesk.plugin import (
-    event_schemas,
-    identify_event,
-    provider_info,
-    sign_payload,
-    verify_signature,
-)
-
-__all__ = ["event_schemas", "identify_event", "provider_info", "sign_payload", "verify_signature"]
+# The entry point names this package: its attributes are the hook implementations.
+from hookgate_zendesk.plugin import *  # noqa: F403

@@ -4,43 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from hookgate import (
-    EventIdentity,
-    EventSchema,
-    ProviderInfo,
-    SourceContext,
-    Verification,
-    WebhookRequest,
-    hookimpl,
-)
+from hookgate import EventIdentity, ProviderInfo, Verification, hookimpl
 from hookgate.signing import b64_signature, decode_base64, matches_any
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from hookgate_zendesk.schemas import load_schemas
 
-SIGNATURE_HEADER = "X-Zendesk-Webhook-Signature"
-TIMESTAMP_HEADER = "X-Zendesk-Webhook-Signature-Timestamp"
-INVOCATION_HEADER = "X-Zendesk-Webhook-Invocation-Id"
+if TYPE_CHECKING:
+    from hookgate import EventSchema, SourceContext, WebhookRequest
 
 
-class ZendeskSettings(BaseModel):
+class ZendeskSettings(BaseModel, extra="forbid", frozen=True):
     """Per-source settings of a Zendesk source."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     tolerance_seconds: int = Field(
         default=300, ge=0, description="Reject signatures older or newer than this; 0 disables."
     )
 
 
+SIGNATURE_HEADER = "X-Zendesk-Webhook-Signature"
+TIMESTAMP_HEADER = "X-Zendesk-Webhook-Signature-Timestamp"
+INVOCATION_HEADER = "X-Zendesk-Webhook-Invocation-Id"
+
+
 @hookimpl
 def provider_info() -> ProviderInfo:
     return ProviderInfo(
         name="zendesk",
+        config_model=ZendeskSettings,
         title="Zendesk",
         description="Ticket, user and organization events from Zendesk webhooks.",
-        config_model=ZendeskSettings,
         docs_url="https://developer.zendesk.com/documentation/webhooks/",
         kept_headers=("x-zendesk-webhook-id", "x-zendesk-webhook-invocation-id"),
     )
@@ -80,10 +75,7 @@ def verify_signature(source: SourceContext, request: WebhookRequest) -> Verifica
 
 @hookimpl
 def identify_event(request: WebhookRequest) -> EventIdentity:
-    try:
-        body = request.json()
-    except ValueError as exc:
-        raise ValueError(f"body is not JSON: {exc}") from exc
+    body = request.json()  # parsed once per delivery; ValueError: malformed (400)
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):
         raise ValueError("body has no type: is this a Zendesk event webhook delivery?")
     delivery = body.get("id") if isinstance(body.get("id"), str) else None
@@ -99,3 +91,6 @@ def sign_payload(source: SourceContext, body: bytes, timestamp: datetime) -> Map
         SIGNATURE_HEADER: b64_signature("sha256", source.secrets[0], stamp.encode() + body),
         TIMESTAMP_HEADER: stamp,
     }
+
+
+__all__ = ["event_schemas", "identify_event", "provider_info", "sign_payload", "verify_signature"]
