@@ -9,10 +9,12 @@ Nothing here calls a provider API or an agent.
 202    stored; ``{"event_id": ...}``
 200    a redelivery of a stored delivery (``"duplicate": true``), a handshake,
        or an event the provider says to ignore
-400    malformed body (stored as ``malformed`` when the signature was valid)
+400    malformed body (stored as ``malformed`` when the signature was valid:
+       :mod:`hookgate.payloads` says what JSON is accepted), or an identity no
+       store can hold (``invalid_identity``, :mod:`hookgate.event_limits`)
 401    bad URL secret or signature (reason in ``X-Hookgate-Reason``)
 404    unknown source
-413    body over ``HOOKGATE_MAX_BODY_BYTES``
+413    body over ``HOOKGATE_MAX_BODY_BYTES`` (the rest is drained first: :mod:`hookgate.body`)
 415    a content type other than JSON or a form with a ``payload`` field
 503    the store could not be written; the sender should retry
 =====  =====================================================================

@@ -86,6 +86,8 @@ def test_an_invalid_expression_exits_2_with_a_caret(tmp_path: Path) -> None:
         (None, "cannot read the payload"),
         ("{not json", "is not valid JSON"),
         ("", "is not valid JSON"),
+        ("[" * 5000 + "]" * 5000, "nested deeper than 128 levels"),
+        ('{"a": NaN}', "NaN and Infinity are not JSON numbers"),
     ],
 )
 def test_an_unreadable_payload_exits_2(tmp_path: Path, content: str | None, fragment: str) -> None:

@@ -27,6 +27,7 @@ from hookgate.filters import (
     explain,
 )
 from hookgate.filters.errors import caret
+from hookgate.payloads import loads
 
 if TYPE_CHECKING:
     from hookgate.generation import GenerationResult
@@ -234,7 +235,7 @@ def _read_payload(path: str, as_json: bool) -> Any:
     source = "standard input" if path == "-" else path
     try:
         raw = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()  # noqa: SIM115
-        return json.loads(raw)
+        return loads(raw)  # the server's parser: strict, nesting bounded
     except OSError as error:
         _fail(f"cannot read the payload {source}: {error.strerror or error}", as_json)
     except (UnicodeDecodeError, ValueError) as error:
