@@ -115,8 +115,7 @@ class PluginManager:
         for ep in metadata.entry_points(group=hookspecs.ENTRY_POINT_GROUP):
             if ep.name in self._records:
                 continue
-            dist = ep.dist.name if ep.dist else None
-            version = ep.dist.version if ep.dist else None
+            dist, version = _origin(ep)
             if self._selection is not None and ep.name not in self._selection:
                 self._records[ep.name] = ProviderRecord(ep.name, dist, version, "disabled")
                 continue
@@ -162,8 +161,7 @@ class PluginManager:
         for ep in metadata.entry_points(group=hookspecs.PLUGIN_ENTRY_POINT_GROUP):
             if ep.name in self._plugin_records:
                 continue
-            dist = ep.dist.name if ep.dist else None
-            version = ep.dist.version if ep.dist else None
+            dist, version = _origin(ep)
             try:
                 plugin = ep.load()
                 self.register(plugin, name=f"plugin:{ep.name}")
@@ -303,6 +301,11 @@ def _spec_names() -> list[str]:
         for n, f in inspect.getmembers(hookspecs, inspect.isfunction)
         if hasattr(f, "hookgate_spec")
     ]
+
+
+def _origin(ep: metadata.EntryPoint) -> tuple[str | None, str | None]:
+    """The distribution and version an entry point comes from (``None`` when unknown)."""
+    return (ep.dist.name, ep.dist.version) if ep.dist else (None, None)
 
 
 def _check_known(impls: Mapping[str, pluggy.HookImpl]) -> None:

@@ -80,9 +80,8 @@ def test_a_correct_provider_passes(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=15, skipped=3)  # entry point, vector, handshake
 
 
-def test_a_constant_delivery_id_fails_distinct_ids(pytester: pytest.Pytester) -> None:
-    result = run_kit(
-        pytester,
+CASES = [
+    pytest.param(
         """
         class Constant(Acme):
             @hookimpl
@@ -93,15 +92,10 @@ def test_a_constant_delivery_id_fails_distinct_ids(pytester: pytest.Pytester) ->
         class TestAcme(AcmeKit):
             plugin = Constant()
         """,
-    )
-    failed_with_hint(
-        result, "TestAcme::test_delivery_ids_are_distinct_across_events", "not a constant"
-    )
-
-
-def test_a_delivery_id_from_the_signature_fails_redelivery(pytester: pytest.Pytester) -> None:
-    result = run_kit(
-        pytester,
+        [("TestAcme::test_delivery_ids_are_distinct_across_events", "not a constant")],
+        id="a_constant_delivery_id_fails_distinct_ids",
+    ),
+    pytest.param(
         """
         class FromTimestamp(Acme):
             @hookimpl
@@ -117,15 +111,10 @@ def test_a_delivery_id_from_the_signature_fails_redelivery(pytester: pytest.Pyte
         class TestAcme(AcmeKit):
             plugin = FromTimestamp()
         """,
-    )
-    failed_with_hint(
-        result, "TestAcme::test_delivery_id_is_stable_across_a_redelivery", "never a timestamp"
-    )
-
-
-def test_a_sign_verify_mismatch_fails(pytester: pytest.Pytester) -> None:
-    result = run_kit(
-        pytester,
+        [("TestAcme::test_delivery_id_is_stable_across_a_redelivery", "never a timestamp")],
+        id="a_delivery_id_from_the_signature_fails_redelivery",
+    ),
+    pytest.param(
         """
         class Sha1Signer(Acme):
             @hookimpl
@@ -136,16 +125,13 @@ def test_a_sign_verify_mismatch_fails(pytester: pytest.Pytester) -> None:
         class TestAcme(AcmeKit):
             plugin = Sha1Signer()
         """,
-    )
-    failed_with_hint(result, "TestAcme::test_signed_request_verifies", "same algorithm")
-    failed_with_hint(result, "TestAcme::test_every_live_secret_round_trips", "every secret")
-
-
-def test_a_provider_trying_only_the_first_secret_fails_rotation(
-    pytester: pytest.Pytester,
-) -> None:
-    result = run_kit(
-        pytester,
+        [
+            ("TestAcme::test_signed_request_verifies", "same algorithm"),
+            ("TestAcme::test_every_live_secret_round_trips", "every secret"),
+        ],
+        id="a_sign_verify_mismatch_fails",
+    ),
+    pytest.param(
         """
         class FirstOnly(Acme):
             @hookimpl
@@ -157,13 +143,10 @@ def test_a_provider_trying_only_the_first_secret_fails_rotation(
         class TestAcme(AcmeKit):
             plugin = FirstOnly()
         """,
-    )
-    failed_with_hint(result, "TestAcme::test_every_live_secret_round_trips", "secrets[1]")
-
-
-def test_a_wrong_known_good_vector_fails(pytester: pytest.Pytester) -> None:
-    result = run_kit(
-        pytester,
+        [("TestAcme::test_every_live_secret_round_trips", "secrets[1]")],
+        id="a_provider_trying_only_the_first_secret_fails_rotation",
+    ),
+    pytest.param(
         """
         from hookgate.testing import SignedVector
 
@@ -173,13 +156,10 @@ def test_a_wrong_known_good_vector_fails(pytester: pytest.Pytester) -> None:
             known_good = SignedVector(secret="s", body=b"{}", headers={
                 "X-Acme-Signature": "3Qp3Lq0dtuO1ZK0vXLHrjm/8N4vR0wYwqg4PLnnF0uY="})
         """,
-    )
-    failed_with_hint(result, "TestAcme::test_known_good_vector_verifies", "hex vs base64")
-
-
-def test_a_registration_that_duplicates_on_adopt_fails(pytester: pytest.Pytester) -> None:
-    result = run_kit(
-        pytester,
+        [("TestAcme::test_known_good_vector_verifies", "hex vs base64")],
+        id="a_wrong_known_good_vector_fails",
+    ),
+    pytest.param(
         """
         class Blind(FakeProvider):
             @hookimpl
@@ -200,18 +180,13 @@ def test_a_registration_that_duplicates_on_adopt_fails(pytester: pytest.Pytester
             def registration_fake(self):
                 return two_targets()
         """,
-    )
-    failed_with_hint(
-        result, "TestFake::test_registration_adopts_an_existing_hook", "list_webhooks must return"
-    )
-    failed_with_hint(
-        result, "TestFake::test_registration_creates_one_hook_per_target", "creates another"
-    )
-
-
-def test_an_overridden_kit_test_fails(pytester: pytest.Pytester) -> None:
-    result = run_kit(
-        pytester,
+        [
+            ("TestFake::test_registration_adopts_an_existing_hook", "list_webhooks must return"),
+            ("TestFake::test_registration_creates_one_hook_per_target", "creates another"),
+        ],
+        id="a_registration_that_duplicates_on_adopt_fails",
+    ),
+    pytest.param(
         """
         class TestAcme(AcmeKit):
             plugin = Acme()
@@ -223,10 +198,22 @@ def test_an_overridden_kit_test_fails(pytester: pytest.Pytester) -> None:
             def test_unsigned_request_is_rejected(self):
                 pass
         """,
-    )
-    failed_with_hint(
-        result,
-        "TestAcme::test_no_overrides_DO_NOT_OVERRIDE",
-        "['test_tampered_body_is_rejected']",
-        "@pytest.mark.skip(reason=",
-    )
+        [
+            (
+                "TestAcme::test_no_overrides_DO_NOT_OVERRIDE",
+                "['test_tampered_body_is_rejected']",
+                "@pytest.mark.skip(reason=",
+            )
+        ],
+        id="an_overridden_kit_test_fails",
+    ),
+]
+
+
+@pytest.mark.parametrize(("provider", "failures"), CASES)
+def test_the_kit_fails_with_a_fix_hint(
+    pytester: pytest.Pytester, provider: str, failures: list[tuple[str, ...]]
+) -> None:
+    result = run_kit(pytester, provider)
+    for test, *words in failures:
+        failed_with_hint(result, test, *words)

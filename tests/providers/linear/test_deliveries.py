@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,16 +23,11 @@ def hooks() -> ProviderHooks:
     return PluginManager(["linear"]).provider("linear")
 
 
+SOURCE = SourceContext("src_lin", "linear", "linear", "https://hookgate.test/hooks/src_lin/u")
+
+
 def source(config: dict[str, Any] | None = None, events: tuple[str, ...] = ()) -> SourceContext:
-    return SourceContext(
-        id="src_lin",
-        provider="linear",
-        name="linear",
-        url="https://hookgate.test/hooks/src_lin/u",
-        secrets=(SECRET,),
-        config=config or {},
-        events=events,
-    )
+    return replace(SOURCE, secrets=(SECRET,), config=config or {}, events=events)
 
 
 def body(sent_ms: float, action: str = "update", kind: str = "Issue") -> bytes:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -150,15 +151,7 @@ class RegistrationContract(ProviderContract):
     @pytest.fixture
     def reg_source(self, source: SourceContext, hooks: ProviderHooks) -> SourceContext:
         events = self.registration_events or tuple(s.event_type for s in hooks.event_schemas()[:2])
-        return SourceContext(
-            id=source.id,
-            provider=source.provider,
-            name=source.name,
-            url=source.url,
-            secrets=source.secrets,
-            config=source.config,
-            events=events,
-        )
+        return replace(source, events=events)
 
     def _reconcile(
         self,
