@@ -261,3 +261,17 @@ def test_a_misspelt_hook_in_a_registered_plugin_fails_at_load_time() -> None:
     with pytest.raises(ProviderContractError, match="did you mean 'authenticate'"):
         plugins.register(Typo(), name="typo")
     plugins.pm.check_pending()  # nothing half-registered is left behind
+
+
+def test_hookgate_providers_lists_plugins_and_why_one_is_broken(site: ThirdPartySite) -> None:
+    from click.testing import CliRunner
+    from hookgate.cli import main
+
+    site.install("pigeon", SINK_PLUGIN, version="0.3.0", group="hookgate.plugins")
+    site.install(
+        "typo", SINK_PLUGIN.replace("def run_sinks", "def run_sink"), group="hookgate.plugins"
+    )
+    output = CliRunner().invoke(main, ["providers"]).output
+    assert "plugin pigeon  0.3.0  ok  hooks: run_sinks" in output
+    assert "plugin typo  1.2.3  broken: " in output
+    assert "did you mean 'run_sinks'?" in output

@@ -18,7 +18,8 @@ def providers(as_json: bool) -> None:
 
     --json adds each provider's settings as a JSON Schema (``config_schema``).
     """
-    records = PluginManager(load_settings().provider_selection).records()
+    manager = PluginManager(load_settings().provider_selection)
+    records = manager.records()
     if as_json:
         rows = [
             {
@@ -46,3 +47,11 @@ def providers(as_json: bool) -> None:
         click.echo(f"{r.name:<{width}}  {version:<8}  {r.status_text}")
         if r.status == "ok":
             click.echo(f"{'':<{width}}  events: {events}")
+    _plugins(manager)
+
+
+def _plugins(manager: PluginManager) -> None:
+    """Plugins from the ``hookgate.plugins`` entry points (sinks, authenticators, ...)."""
+    for r in manager.plugin_records():
+        hooks = ", ".join(r.hooks) if r.hooks else "-"
+        click.echo(f"plugin {r.name}  {r.version or '?'}  {r.status_text}  hooks: {hooks}")
