@@ -122,7 +122,10 @@ async def test_event_type_and_explain_are_visible_per_trigger(sqlite_url: str) -
 
 async def test_failing_sink_is_retried_then_the_run_is_dead(sqlite_url: str) -> None:
     receiver = Receiver(fail_first=1)
-    async with pipeline(sqlite_url, receiver, max_attempts=3) as (served, _):
+    async with pipeline(sqlite_url, receiver, max_attempts=3, retry_initial_wait=0.2) as (
+        served,
+        _,
+    ):
         source = await served.custom_source()
         await create_trigger(served.runtime, served.actor, source_id=source.id, agent_id="a")
         await served.send(source, {"n": 1})

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     public_url: str = ""
     #: Largest accepted webhook body; bigger ones are answered 413.
     max_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    #: ``serve``: seconds a client has to send a request's headers (408 and closed after).
+    header_timeout: float = Field(default=10.0, gt=0)
+    #: ``serve``: largest request line plus headers; more is answered 431 and closed.
+    max_header_bytes: int = Field(default=64 * 1024, ge=1024)
+    #: ``serve``: open connections at most (0: 1,000, or fewer when the open-file limit is
+    #: lower). Past it, the oldest connection still sending its headers is closed.
+    max_connections: int = Field(default=0, ge=0)
     #: Without a provider delivery id, identical bodies within this many seconds are one event.
     dedup_window: int = Field(default=300, ge=1)
     #: Key(s) for secrets at rest; comma-separated, newest first (older ones only decrypt).
@@ -51,8 +58,12 @@ class Settings(BaseSettings):
     sink_url: str = ""
     sink_secret: SecretStr | None = None
     sink_timeout: float = Field(default=10.0, gt=0)
-    #: Delivery attempts per run before it is dead-lettered.
-    max_attempts: int = Field(default=8, ge=1)
+    #: Delivery attempts per run before it is dead-lettered (with the waits below, ~a day).
+    max_attempts: int = Field(default=16, ge=1)
+    #: Seconds before the first retry; each wait doubles (±25 % jitter) up to the next.
+    retry_initial_wait: float = Field(default=5.0, gt=0)
+    #: The longest wait between two delivery attempts (default 6 hours).
+    retry_max_wait: float = Field(default=6 * 3600.0, gt=0)
     #: Seconds a worker holds claimed work; after a crash, its work is taken over after this.
     claim_lease: float = Field(default=30.0, gt=0)
     #: Runs per hour per workspace; 0 means unlimited.

@@ -11,6 +11,7 @@ import uvicorn
 
 from hookgate.app import create_app
 from hookgate.dispatch.worker import Worker
+from hookgate.http_guard import guarded_protocol
 from hookgate.logs import configure_logging
 from hookgate.runtime import Runtime, freeze_startup_heap
 
@@ -26,12 +27,14 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     app = create_app(runtime, worker=not no_worker, freeze_heap=True)
     # hookgate logs each request itself, as JSON and without the webhook URL secret that
     # uvicorn's access log would print; log_config=None leaves uvicorn's own records to it.
+    # The protocol adds a header deadline, a header size cap and a connection cap (http_guard).
     uvicorn.run(
         app,
         host=host or runtime.settings.host,
         port=port if port is not None else runtime.settings.port,
         log_config=None,
         access_log=False,
+        http=guarded_protocol(runtime.settings),
     )
 
 

@@ -1,6 +1,6 @@
 """Delivering runs to the sink: one attempt per claim, retries with backoff, then dead.
 
-Waits between attempts come from tenacity's exponential backoff with jitter
+Waits between attempts come from tenacity's exponential backoff, with jitter,
 and are stored on the run (``next_attempt_at``) rather than slept in memory,
 so a restart loses no retry and a slow sink holds no worker. A sink error
 that says it is permanent (``retryable = False``) dead-letters the run at
@@ -11,31 +11,41 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, bindparam, select, update
-from tenacity import RetryCallState, wait_exponential_jitter
+from tenacity import RetryCallState, wait_exponential
 
 from hookgate.payloads import parse_payload
 from hookgate.store.models import Event, Run, Trigger, utcnow
 from hookgate.types import Delivery, EventNotice, RunSink
 
 if TYPE_CHECKING:
+    from hookgate.config import Settings
     from hookgate.runtime import Runtime
 
 log = logging.getLogger("hookgate.dispatch")
 
 RUNS: Table = Run.__table__  # type: ignore[assignment]
 
-BACKOFF = wait_exponential_jitter(initial=1, max=600, exp_base=2, jitter=1)
+#: Each wait is the exponential one times a factor in [1 - JITTER, 1 + JITTER], so runs
+#: that failed together (a sink outage) do not all come back in the same second.
+JITTER = 0.25
 
 
-def backoff_seconds(attempt: int) -> float:
-    """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+def backoff_seconds(attempt: int, settings: Settings) -> float:
+    """Seconds to wait after failed attempt number ``attempt`` (1-based).
+
+    ``HOOKGATE_RETRY_INITIAL_WAIT`` doubling up to ``HOOKGATE_RETRY_MAX_WAIT``, with
+    ±25 % jitter: by default 5 s, 10 s, 20 s ... 2.8 h, then every 6 h; the 16
+    attempts of ``HOOKGATE_MAX_ATTEMPTS`` span about a day.
+    """
     state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
     state.attempt_number = attempt
-    return float(BACKOFF(state))
+    wait = wait_exponential(multiplier=settings.retry_initial_wait, max=settings.retry_max_wait)
+    return float(wait(state)) * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311 (not a secret)
 
 
 def describe(exc: BaseException) -> str:
@@ -93,7 +103,7 @@ class RunDeliverer:
         if not retryable or run.attempts >= self.runtime.settings.max_attempts:
             log.warning("run %s is dead after %d attempts: %s", run.id, run.attempts, describe(exc))
             return {"status": "dead", "last_error": describe(exc)}
-        wait = backoff_seconds(run.attempts)
+        wait = backoff_seconds(run.attempts, self.runtime.settings)
         retry_after = getattr(exc, "retry_after", None)
         if isinstance(retry_after, int | float):
             wait = max(wait, float(retry_after))
