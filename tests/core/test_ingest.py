@@ -494,3 +494,21 @@ async def test_a_sender_that_writes_the_whole_oversize_body_first_reads_the_413(
             assert status == b"HTTP/1.1 413 Request Entity Too Large"
         assert await count_events(served) == 0
         assert (await served.send(source, {"after": True})).status_code == 202
+
+
+@pytest.mark.slow
+async def test_a_sender_that_expects_100_continue_is_refused_before_it_sends(
+    sqlite_url: str,
+) -> None:
+    async with serving(settings_for(sqlite_url, max_body_bytes=1024), worker=False) as served:
+        source = await served.custom_source()
+        url = httpx.URL(served.base_url + source.url)
+        reader, writer = await asyncio.open_connection(url.host, url.port)
+        writer.write(
+            f"POST {url.raw_path.decode()} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+            "\r\nContent-Length: 3000000\r\nExpect: 100-continue\r\n\r\n".encode()
+        )
+        await writer.drain()
+        status = await asyncio.wait_for(reader.readline(), timeout=10)
+        writer.close()
+        assert status.startswith(b"HTTP/1.1 413")  # no "100 Continue": nothing is drained
