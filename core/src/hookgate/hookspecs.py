@@ -34,6 +34,7 @@ import pluggy
 
 if TYPE_CHECKING:
     import httpx
+    from pydantic import BaseModel
 
     from hookgate.config import Settings
     from hookgate.types import (
@@ -95,11 +96,19 @@ def event_schemas() -> Sequence[EventSchema]:  # type: ignore[empty-body]
 # =============================================================================
 # Ingest (per provider, called inside the HTTP request: keep them fast and
 # free of network calls)
+#
+# Each of the three may also take ``installation``: the provider's installation
+# settings (an instance of ``ProviderInfo.installation_model``, read once per
+# process by core), for keys that belong to the installation rather than to one
+# source, such as an OAuth app's client secret signing every delivery. ``None``
+# when the provider declares no installation model.
 # =============================================================================
 
 
 @hookspec(firstresult=True)
-def verify_signature(source: SourceContext, request: WebhookRequest) -> Verification:  # type: ignore[empty-body]
+def verify_signature(  # type: ignore[empty-body]
+    source: SourceContext, request: WebhookRequest, installation: BaseModel | None
+) -> Verification:
     """Check that a delivery was signed by the sender holding the source's secret.
 
     Called for every delivery after the URL secret matched. ``request.body``
@@ -115,7 +124,9 @@ def verify_signature(source: SourceContext, request: WebhookRequest) -> Verifica
 
 
 @hookspec(firstresult=True)
-def identify_event(source: SourceContext, request: WebhookRequest) -> EventIdentity:  # type: ignore[empty-body]
+def identify_event(  # type: ignore[empty-body]
+    source: SourceContext, request: WebhookRequest, installation: BaseModel | None
+) -> EventIdentity:
     """Name a verified delivery: event type, delivery id, handshake or noise.
 
     Called after :func:`verify_signature` succeeded, before the event is
@@ -127,10 +138,13 @@ def identify_event(source: SourceContext, request: WebhookRequest) -> EventIdent
 
 
 @hookspec(firstresult=True)
-def sign_payload(source: SourceContext, body: bytes, timestamp: datetime) -> Mapping[str, str]:  # type: ignore[empty-body]
+def sign_payload(  # type: ignore[empty-body]
+    source: SourceContext, body: bytes, timestamp: datetime, installation: BaseModel | None
+) -> Mapping[str, str]:
     """Return the headers a sender would add to deliver ``body`` for ``source``.
 
-    The inverse of :func:`verify_signature`, signed with ``source.secrets[0]``.
+    The inverse of :func:`verify_signature`, signed with ``source.secrets[0]``
+    (or the installation's key, for sources whose sender signs with one).
     Used by ``hookgate sources sign`` (curl testing, docs) and by the test kit,
     which checks that what a provider signs, it verifies, and that a tampered
     body does not.

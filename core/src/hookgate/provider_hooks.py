@@ -17,7 +17,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
+from pydantic import BaseModel
 
+from hookgate.config import provider_settings
 from hookgate.errors import ProviderContractError
 from hookgate.types import (
     EventIdentity,
@@ -45,9 +47,41 @@ class ProviderHooks:
     def __init__(self, name: str, impls: Mapping[str, pluggy.HookImpl]) -> None:
         self.name = name
         self._impls = dict(impls)
+        self._installation: BaseModel | None = None
+        self._installation_loaded = False
 
     def implements(self, hook: str) -> bool:
         return hook in self._impls
+
+    # -- installation settings ------------------------------------------------------
+
+    def installation(self) -> BaseModel | None:
+        """The provider's installation settings (``ProviderInfo.installation_model``).
+
+        Read with :func:`hookgate.config.provider_settings` at the first use and kept
+        for the life of this plugin manager, so the ingest path reads no file and no
+        environment per request; :meth:`reload_installation` reads them again.
+        """
+        if not self._installation_loaded:
+            model = self.provider_info().installation_model
+            self._installation = None if model is None else provider_settings(self.name, model)
+            self._installation_loaded = True
+        return self._installation
+
+    def use_installation(self, settings: BaseModel | None) -> None:
+        """Hand the ingest hooks these installation settings (embedding, tests)."""
+        self._installation, self._installation_loaded = settings, True
+
+    def reload_installation(self) -> None:
+        """Forget the installation settings read so far; the next use reads them again."""
+        self._installation, self._installation_loaded = None, False
+
+    def _ingest(self, hook: str, **kwargs: Any) -> Any:
+        """Call an ingest hook, with the installation settings if it asks for them."""
+        impl = self._impls.get(hook)
+        if impl is not None and "installation" in impl.argnames:
+            kwargs["installation"] = self.installation()
+        return self._call(hook, kwargs)
 
     # -- plumbing -------------------------------------------------------------
 
@@ -86,17 +120,17 @@ class ProviderHooks:
     # -- ingest -----------------------------------------------------------------
 
     def verify_signature(self, source: SourceContext, request: WebhookRequest) -> Verification:
-        value = self._call("verify_signature", {"source": source, "request": request})
+        value = self._ingest("verify_signature", source=source, request=request)
         return self._check("verify_signature", value, Verification)
 
     def identify_event(self, source: SourceContext, request: WebhookRequest) -> EventIdentity:
-        value = self._call("identify_event", {"source": source, "request": request})
+        value = self._ingest("identify_event", source=source, request=request)
         return self._check("identify_event", value, EventIdentity)
 
     def sign_payload(
         self, source: SourceContext, body: bytes, timestamp: datetime
     ) -> dict[str, str]:
-        value = self._call("sign_payload", {"source": source, "body": body, "timestamp": timestamp})
+        value = self._ingest("sign_payload", source=source, body=body, timestamp=timestamp)
         if not isinstance(value, Mapping):
             raise ProviderContractError(
                 f"provider {self.name!r}: sign_payload() returned {type(value).__name__}, "

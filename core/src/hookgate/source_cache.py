@@ -50,6 +50,7 @@ class SourceRecord:
     status: str
     verified: bool
     url: str
+    connection_id: str | None = None
     loaded_at: float = field(default_factory=time.monotonic)
     _steady: SourceContext | None = field(default=None, repr=False, compare=False)
 
@@ -70,6 +71,7 @@ class SourceRecord:
             config=self.config,
             events=self.events,
             workspace_id=self.workspace_id,
+            connection_id=self.connection_id,
         )
         if all(s.expires_at is None for s in self.secrets):
             self._steady = context  # the same at every moment: build it once per load
@@ -186,4 +188,5 @@ class SourceCache:
             status=row.status,
             verified=row.verified_at is not None,
             url=self._runtime.source_url(row.id, url_secret),
+            connection_id=row.connection_id,
         )

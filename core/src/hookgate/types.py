@@ -103,6 +103,11 @@ class ProviderInfo:
     docs_url: str | None = None
     #: Headers kept with each stored event (lower case). The body is always kept.
     kept_headers: tuple[str, ...] = ()
+    #: The provider's installation settings (an OAuth app's credentials, a server address),
+    #: read by core with :func:`hookgate.config.provider_settings` once per process and
+    #: handed to the ingest hooks that ask for an ``installation`` argument: the way a
+    #: provider reaches them on the ingest path without reading files on every request.
+    installation_model: type[BaseModel] | None = None
 
 
 # -- sources and requests -----------------------------------------------------
@@ -126,6 +131,10 @@ class SourceContext:
     config: Mapping[str, Any] = field(default_factory=dict)
     events: tuple[str, ...] = ()
     workspace_id: str = ""
+    #: The OAuth connection that registers this source's webhooks; ``None`` for a source
+    #: whose sender an admin configured by hand (manual mode). Senders may authenticate
+    #: the two kinds differently.
+    connection_id: str | None = None
 
 
 #: Marks a request whose body was not parsed yet (``None`` is a valid JSON document).
@@ -264,6 +273,9 @@ class OAuthAccount(BaseModel):
     account_id: str
     name: str
     targets: list[Target] = Field(default_factory=list)
+    #: What an admin must know before registering on this account, in plain words
+    #: (shown with the account: a delivery condition, a limit).
+    notes: list[str] = Field(default_factory=list)
 
 
 class RemoteHook(BaseModel):
@@ -275,6 +287,10 @@ class RemoteHook(BaseModel):
     events: tuple[str, ...] = ()
     active: bool = True
     expires_at: datetime | None = None
+    #: Ways the provider found this hook to differ from what the source wants beyond URL,
+    #: events and ``active`` (a changed filter, an expiry already past): core treats them
+    #: as drift and calls ``update_webhook``.
+    drift: tuple[str, ...] = ()
 
 
 # -- cross-cutting ------------------------------------------------------------

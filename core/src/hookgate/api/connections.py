@@ -56,6 +56,9 @@ class AccountOut(Output):
     account_id: str
     name: str
     targets: list[TargetOut]
+    notes: list[str] = Field(
+        default_factory=list, description="What to know before registering on this account."
+    )
 
 
 def connection_out(view: ConnectionView) -> ConnectionOut:

@@ -80,6 +80,7 @@ def account(connection_id: str, as_json: bool) -> None:
     targets = [t.model_dump(mode="json") for t in found.targets]
     lines = [f"account  {found.name} ({found.account_id})"]
     lines += table([[t["type"], t["name"]] for t in targets])
+    lines += [f"note     {note}" for note in found.notes]
     emit({**found.model_dump(mode="json"), "targets": targets}, as_json, lines)
 
 

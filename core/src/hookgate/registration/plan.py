@@ -48,6 +48,7 @@ def drift(hook: RemoteHook, source: SourceContext) -> list[str]:
         reasons.append("events")
     if not hook.active:
         reasons.append("inactive")
+    reasons.extend(hook.drift)
     return reasons
 
 

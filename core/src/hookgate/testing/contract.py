@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 import pytest
 
 from hookgate import hookspecs
+from hookgate.config import provider_settings
 from hookgate.plugins import PluginManager, ProviderRecord
 from hookgate.provider_hooks import ProviderHooks
 from hookgate.schemas import event_validator, schema_errors
@@ -79,6 +80,11 @@ class ProviderContract:
     delivery_ids: ClassVar[bool] = True
     #: A delivery signed by the real sender, checked against ``verify_signature``.
     known_good: ClassVar[SignedVector | None] = None
+    #: Installation settings the ingest hooks get (validated by the provider's
+    #: ``installation_model``, as core reads them: keyword overrides of the environment).
+    installation: ClassVar[dict[str, Any]] = {}
+    #: The test source's OAuth connection (``None``: a source configured by hand).
+    connection_id: ClassVar[str | None] = None
 
     def headers_for_event(self, event_type: str) -> dict[str, str]:
         """Headers (besides the signature) a real delivery of ``event_type`` carries."""
@@ -121,7 +127,11 @@ class ProviderContract:
                     "the reason above names the hook or file; `hookgate providers` shows it too"
                 )
             )
-        return plugins.provider(cls.provider)
+        hooks = plugins.provider(cls.provider)
+        model = hooks.provider_info().installation_model
+        if model is not None:
+            hooks.use_installation(provider_settings(cls.provider, model, **cls.installation))
+        return hooks
 
     @pytest.fixture
     def source(self) -> SourceContext:
@@ -132,6 +142,7 @@ class ProviderContract:
             url="https://hookgate.test/hooks/src_contract/urlsecret",
             secrets=(self.secret,),
             config=self.source_config,
+            connection_id=self.connection_id,
         )
 
     @classmethod
@@ -249,6 +260,24 @@ class ProviderContract:
             )
             return
         model.model_validate(self.source_config)
+
+    def test_installation_settings_load(self, hooks: ProviderHooks) -> None:
+        """Installation settings load through core's reader and reach the ingest hooks."""
+        model = hooks.provider_info().installation_model
+        if model is None:
+            expect(
+                not self.installation,
+                "installation given but there is no installation model",
+                "set ProviderInfo.installation_model, or drop installation from the test class",
+            )
+            pytest.skip("the provider declares no installation settings")
+        loaded = provider_settings(self.provider, model, **self.installation)
+        expect(
+            isinstance(hooks.installation(), model) and hooks.installation() == loaded,
+            "the ingest hooks would not get the installation settings core reads",
+            "declare ProviderInfo.installation_model as a pydantic model whose fields have "
+            "defaults or come from HOOKGATE_<PROVIDER>_<KEY>",
+        )
 
     # -- schemas ----------------------------------------------------------------------
 

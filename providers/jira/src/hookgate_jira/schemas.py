@@ -1,7 +1,11 @@
-"""Jira Cloud event schemas: the fields people filter on, open to everything else.
+"""Jira Cloud event schemas for the 8 events dynamic webhooks send: the fields people
+filter on, each described, open to everything else (Atlassian publishes no schema).
 
-Samples are captures from Jira Cloud (``mattermost/mattermost-plugin-jira``,
-Apache-2.0).
+Issue and comment samples are captures from Jira Cloud
+(``mattermost/mattermost-plugin-jira``, Apache-2.0). No public capture of the
+issue-property events exists: their samples follow the documented envelope
+(``timestamp``, ``webhookEvent``, ``issue``, ``property``) and are marked so in
+``docs/jira.md``.
 """
 
 from __future__ import annotations
@@ -52,7 +56,13 @@ FIELDS = _obj(
     reporter={"anyOf": [USER, {"type": "null"}], "description": "Reporter, or null."},
     resolution={"anyOf": [NAMED, {"type": "null"}], "description": "Resolution, or null."},
 )
-ISSUE = _obj("The issue.", id=_s("Issue id."), key=_s("Issue key, e.g. PROJ-12."), fields=FIELDS)
+ISSUE = _obj(
+    "The issue (comment events carry a reduced one).",
+    id=_s("Issue id."),
+    key=_s("Issue key, e.g. PROJ-12."),
+    self=_s("REST URL of the issue; its host is the site."),
+    fields=FIELDS,
+)
 CHANGELOG = _obj(
     "What changed.",
     items={
@@ -60,20 +70,42 @@ CHANGELOG = _obj(
         "description": "Changed fields.",
         "items": _obj(
             "One change.",
-            field=_s("Field name."),
-            fromString=_s("Old value."),
-            toString=_s("New value."),
+            field=_s("Field name, e.g. status, resolution, description."),
+            fieldtype=_s("jira for system fields, custom for custom fields."),
+            fieldId=_s("Field id, e.g. status or customfield_10010."),
+            fromString=_s("Old value as text."),
+            toString=_s("New value as text."),
         ),
     },
+    id=_s("Changelog id."),
 )
-COMMENT = _obj("The comment.", id=_s("Comment id."), body=_s("Comment text."), author=USER)
+COMMENT = _obj(
+    "The comment.",
+    id=_s("Comment id."),
+    body=_s("Comment text (wiki markup)."),
+    author=USER,
+    updateAuthor=USER,
+    created=_s("When it was written (ISO 8601)."),
+    updated=_s("When it was last edited (ISO 8601)."),
+)
+PROPERTY = _obj(
+    "The issue property that was set or deleted.",
+    key=_s("Property key."),
+    value={"description": "The property's JSON value (absent when deleted)."},
+)
+MATCHED = {
+    "type": "array",
+    "items": {"type": "integer"},
+    "description": "Ids of the registered webhooks that matched; absent on admin webhooks.",
+}
 
 
 def _event(description: str, /, **props: Schema) -> Schema:
     schema = _obj(
         description,
-        webhookEvent=_s("Event name."),
+        webhookEvent=_s("Event name, e.g. jira:issue_updated."),
         timestamp={"type": "integer", "description": "Milliseconds since the epoch."},
+        matchedWebhookIds=MATCHED,
         **props,
     )
     schema["required"] = ["webhookEvent"]
@@ -85,7 +117,10 @@ ISSUE_EVENT = {
     "issue": ISSUE,
     "user": USER,
     "changelog": CHANGELOG,
-    "issue_event_type_name": _s("issue_created, issue_updated, issue_generic, ..."),
+    "issue_event_type_name": _s(
+        "What happened: issue_created, issue_updated, issue_generic (a transition), "
+        "issue_assigned, issue_commented (a comment added also raises jira:issue_updated), ..."
+    ),
 }
 EVENTS: dict[str, tuple[str, Schema]] = {
     "jira:issue_created": ("An issue was created.", _event("Issue created.", **ISSUE_EVENT)),
@@ -105,6 +140,14 @@ EVENTS: dict[str, tuple[str, Schema]] = {
     "comment_deleted": (
         "A comment was deleted.",
         _event("Comment deleted.", comment=COMMENT, issue=ISSUE),
+    ),
+    "issue_property_set": (
+        "An issue property (an app's data on an issue) was set.",
+        _event("Issue property set.", property=PROPERTY, issue=ISSUE, user=USER),
+    ),
+    "issue_property_deleted": (
+        "An issue property was deleted.",
+        _event("Issue property deleted.", property=PROPERTY, issue=ISSUE, user=USER),
     ),
 }
 
