@@ -12,8 +12,8 @@ from hookgate import RemoteHook, Target
 from hookgate_jira.fake import FakeAtlassian
 from hookgate_jira.registration import desired_jql
 
-CLIENT_SECRET = "jira-contract-client-secret-0123456789abcdef"  # noqa: S105 - a test value
-PREVIOUS_CLIENT_SECRET = "jira-contract-previous-secret-fedcba9876543210"  # noqa: S105
+CLIENT_SECRET = "jira-contract-client-secret-0123456789abcdef"
+PREVIOUS_CLIENT_SECRET = "jira-contract-previous-secret-fedcba9876543210"
 
 
 def bearer(

@@ -31,7 +31,7 @@ class TestJiraManualContract(ProviderContract):
     installation: ClassVar[dict[str, Any]] = {"client_secret": CLIENT_SECRET}
     # Atlassian's own example ("Secure admin webhooks"), recomputed in provider-api-facts.
     known_good = SignedVector(
-        secret="It's a Secret to Everybody",  # noqa: S106 - the published vector
+        secret="It's a Secret to Everybody",
         body=b"Hello World!",
         headers={
             "X-Hub-Signature": (

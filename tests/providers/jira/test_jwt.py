@@ -65,7 +65,8 @@ def test_a_jwt_signed_with_the_client_secret_verifies(hooks: ProviderHooks) -> N
     result = hooks.verify_signature(
         REGISTERED, _request({"Authorization": bearer(CLIENT_SECRET, at=NOW)})
     )
-    assert result.valid and not result.unsigned
+    assert result.valid
+    assert not result.unsigned
 
 
 def test_the_previous_client_secret_verifies_during_a_rotation(hooks: ProviderHooks) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-
 from typing import TYPE_CHECKING
 
 from hookgate import ProviderInfo, hookimpl
