@@ -160,6 +160,9 @@ class RequestLog:
         info, token = begin_request(given)
         started = time.perf_counter()
         status = 500  # what the client gets if the app fails before answering
+        # Read now: routing updates this scope in place (a Mount sets root_path and keeps
+        # the full path), and ASGI's path already holds the server's root_path.
+        path = scope["path"]
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -176,7 +179,7 @@ class RequestLog:
                 token,
                 info,
                 method=scope["method"],
-                path=scope.get("root_path", "") + scope["path"],
+                path=path,
                 status=status,
                 seconds=time.perf_counter() - started,
                 log=self.enabled,

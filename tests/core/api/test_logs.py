@@ -54,7 +54,7 @@ def hookgate_serve(database: str, port: int, logs: Path) -> Iterator[str]:
 
 async def _ready(base: str) -> None:
     async with httpx.AsyncClient() as client:
-        for _ in range(200):
+        for _ in range(1200):  # a minute: imports alone took 15 s on a loaded 2-core machine
             with contextlib.suppress(httpx.TransportError):
                 if (await client.get(f"{base}/healthz")).status_code == 200:
                     return
@@ -234,6 +234,9 @@ async def test_logs_are_json_lines_with_request_ids_and_no_secrets(tmp_path: Pat
     assert sorted(r["request_id"] for r in requests if r["path"].startswith("/api/v1")) == sorted(
         driver.request_ids
     )
+    # The path as requested: the /api/v1 mount does not show twice.
+    assert [r for r in requests if "/api/v1/api/v1" in r["path"]] == []
+    assert any(r["message"] == "GET /api/v1/sources 200" for r in requests)
     hooks = [r["path"] for r in requests if r["path"].startswith("/hooks/")]
     assert hooks == [f"/hooks/{hooks[0].split('/')[2]}/***"] * 2
     assert all(not line.strip() or line.startswith("{") for line in text.splitlines())

@@ -47,7 +47,7 @@ def serve(tmp_path: Path, **limits: str) -> Iterator[str]:
 
 
 async def ready(address: str) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # imports alone took 15 s on a loaded machine
     async with httpx.AsyncClient() as client:
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.TransportError):
