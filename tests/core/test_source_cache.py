@@ -74,7 +74,9 @@ async def test_an_expired_entry_answers_at_once_while_one_load_refreshes_it(
     )
     assert all(r is first for r in during)  # nobody waited for the database
     loads.gate.set()
-    await asyncio.sleep(0.01)
+    refresh = cache._loading.get(source_id)  # the background load the expiry started
+    assert refresh is not None
+    await refresh  # no fixed sleep: on a loaded machine the load may take longer
     refreshed = await cache.get(source_id)
     assert loads.calls == 2
     assert refreshed is not None
@@ -124,3 +126,20 @@ async def test_a_failed_refresh_keeps_the_entry_and_a_failed_first_load_raises(
     GatedLoads(cold).fail = True
     with pytest.raises(ConnectionError):
         await cold.get(source_id)
+
+
+async def test_unknown_ids_are_cached_as_misses_and_malformed_ones_cost_no_read(
+    runtime: Runtime,
+) -> None:
+    cache = runtime.sources
+    loads = GatedLoads(cache)
+    unknown = "src_" + "a" * 26
+    for _ in range(20):
+        assert await cache.get(unknown) is None
+    assert loads.calls == 1  # one read per TTL for an id that does not exist
+    for forged in ("nope", "src_../../x", "src_" + "A" * 26, "src_" + "a" * 300):
+        assert await cache.get(forged) is None
+    assert loads.calls == 1  # not even one for ids hookgate never makes
+    # Creating a source drops a miss cached for its id (here: the one just made).
+    made = await a_source(runtime)
+    assert (await cache.get(made)) is not None

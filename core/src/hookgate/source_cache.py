@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -102,6 +103,10 @@ def _retrieve(task: asyncio.Task[SourceRecord | None]) -> None:
         task.exception()
 
 
+#: What :func:`hookgate.store.models.new_id` makes for sources; anything else is unknown.
+SOURCE_ID = re.compile(r"src_[a-z2-7]{26}", re.ASCII)
+
+
 class SourceCache:
     """Source id → :class:`SourceRecord`, loaded once per TTL.
 
@@ -126,6 +131,10 @@ class SourceCache:
         self._generation[source_id] = self._generation.get(source_id, 0) + 1
 
     async def get(self, source_id: str) -> SourceRecord | None:
+        """The source, or ``None`` when there is none. An id that is not one hookgate could
+        have made costs no database read; an unknown one costs one per TTL."""
+        if not SOURCE_ID.fullmatch(source_id):
+            return None
         now = time.monotonic()
         entry = self._entries.get(source_id)
         if entry is not None:

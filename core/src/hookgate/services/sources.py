@@ -185,6 +185,7 @@ async def create_source(
             audit(session, actor, "source.created", row.id, provider=provider, name=row.name)
     except IntegrityError:
         raise Conflict(f"a source named {name!r} exists in this workspace") from None
+    runtime.sources.invalidate(row.id)  # a miss cached for this id must not outlive it
     if connection_id:
         row = await _register(runtime, actor, row, keep_on_error)
     return _view(runtime, actor, row, secret=signing_secret)
