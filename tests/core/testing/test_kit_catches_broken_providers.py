@@ -84,6 +84,39 @@ def test_a_correct_provider_passes(pytester: pytest.Pytester) -> None:
 CASES = [
     pytest.param(
         """
+        class BadSchema(Acme):
+            @hookimpl
+            def event_schemas(self):
+                return [EventSchema(event_type="thing.made", description="A thing was made.",
+                                    schema={"type": "objekt"}, sample={"id": 1})]
+
+        class TestAcme(AcmeKit):
+            plugin = BadSchema()
+        """,
+        [("TestAcme::test_schemas_are_valid_json_schema", "correct the schema at type")],
+        id="an_invalid_json_schema_fails",
+    ),
+    pytest.param(
+        """
+        from pydantic import BaseModel
+
+        class Settings(BaseModel, extra="forbid"):
+            region: str = "eu"
+
+        class Configured(Acme):
+            @hookimpl
+            def provider_info(self):
+                return ProviderInfo(name="acme", title="Acme", config_model=Settings)
+
+        class TestAcme(AcmeKit):
+            plugin = Configured()
+            source_config = {"regoin": "us"}
+        """,
+        [("TestAcme::test_source_config_validates", "make source_config valid", "regoin")],
+        id="settings_the_model_refuses_fail",
+    ),
+    pytest.param(
+        """
         class Constant(Acme):
             @hookimpl
             def identify_event(self, request):

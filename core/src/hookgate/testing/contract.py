@@ -24,6 +24,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import pytest
+from jsonschema.exceptions import SchemaError
+from pydantic import ValidationError
 
 from hookgate import hookspecs
 from hookgate.config import provider_settings
@@ -259,7 +261,14 @@ class ProviderContract:
                 "set ProviderInfo.config_model, or drop source_config from the test class",
             )
             return
-        model.model_validate(self.source_config)
+        try:
+            model.model_validate(self.source_config)
+        except ValidationError as exc:
+            pytest.fail(
+                f"{model.__name__} refuses the test source's settings: {exc}"
+                + how_to_fix("make source_config valid, or the model accept what senders need"),
+                pytrace=False,
+            )
 
     def test_installation_settings_load(self, hooks: ProviderHooks) -> None:
         """Installation settings load through core's reader and reach the ingest hooks."""
@@ -290,7 +299,16 @@ class ProviderContract:
     def test_schemas_are_valid_json_schema(self, hooks: ProviderHooks) -> None:
         """Each event schema is a valid JSON Schema with a description."""
         for schema in self._schemas(hooks):
-            event_validator(schema)  # raises SchemaError with the exact problem
+            try:
+                event_validator(schema)
+            except SchemaError as exc:
+                pytest.fail(
+                    f"the {schema.event_type} schema is not valid JSON Schema: {exc.message}"
+                    + how_to_fix(
+                        f"correct the schema at {'/'.join(map(str, exc.path)) or 'its root'}"
+                    ),
+                    pytrace=False,
+                )
             expect(
                 schema.description.strip(),
                 f"{schema.event_type} has no description",
