@@ -157,7 +157,7 @@ class WebhookRequest:
         """The body's JSON document, parsed once per delivery however many hooks ask.
 
         A form-encoded body (``application/x-www-form-urlencoded``) yields its
-        ``payload`` field, as senders such as GitHub post it. Strict RFC 8259 JSON
+        ``payload`` field, as some senders post it. Strict RFC 8259 JSON
         nested at most :data:`hookgate.payloads.MAX_DEPTH` deep; anything else
         raises :class:`ValueError` saying what is wrong (the failure is not cached).
         """
