@@ -18,6 +18,8 @@ from hookgate.filters import (
     parse,
     to_text,
 )
+from hookgate.filters.interpreted import interpreted
+from hookgate.filters.semantics import evaluate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -106,6 +108,16 @@ def test_canonical_text_round_trips(node: Node) -> None:
 @given(filters, payloads)
 def test_compiled_code_agrees_with_the_plain_evaluation(node: Node, payload: Any) -> None:
     assert compile_filter(node)(payload) is explain(compile_filter(node), payload).matched
+
+
+@RELAXED
+@given(filters, payloads)
+def test_large_filters_built_from_closures_agree_with_generated_code(
+    node: Node, payload: Any
+) -> None:
+    # Filters over GENERATE_UP_TO leaves are built from closures, not generated code.
+    assert interpreted(node)(payload) is compile_filter(node)(payload)
+    assert evaluate(node, payload) is compile_filter(node)(payload)
 
 
 # "[" starts a bracketed index (labels[0]), so no key written in a path holds one.

@@ -134,7 +134,7 @@ class FilterGenerateResult(Output):
 
 async def check_filter(call: Call) -> BaseModel:
     body = call.body_as(FilterCheck)
-    result = service.check(
+    result = await service.check(
         call.runtime,
         body.filter,
         provider=body.provider,
@@ -146,7 +146,7 @@ async def check_filter(call: Call) -> BaseModel:
 
 async def test_filter(call: Call) -> BaseModel:
     body = call.body_as(FilterTest)
-    return FilterTestResult.model_validate(service.evaluate(body.filter, body.payload))
+    return FilterTestResult.model_validate(await service.evaluate(body.filter, body.payload))
 
 
 async def dry_run(call: Call) -> BaseModel:

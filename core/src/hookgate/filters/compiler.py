@@ -18,12 +18,13 @@ from collections.abc import Callable
 from typing import Any
 
 from hookgate.filters.ast import FieldPath, Leaf, Node, Not, Scalar, walk_leaves
-from hookgate.filters.membership import Members
+from hookgate.filters.interpreted import interpreted
+from hookgate.filters.membership import Members, holds
 from hookgate.filters.parser import parse
 from hookgate.filters.printer import to_text
-from hookgate.filters.semantics import MISSING, is_index, step, strict_equal
+from hookgate.filters.semantics import MISSING, is_index, step
 
-__all__ = ["Filter", "compile_accessor", "compile_filter"]
+__all__ = ["GENERATE_UP_TO", "Filter", "compile_accessor", "compile_filter"]
 
 Predicate = Callable[[Any], bool]
 Accessor = Callable[[Any], Any]
@@ -33,6 +34,9 @@ _NUM = frozenset({int, float})
 # Above this many values, has-all/has-any test a set built here (O(items)) instead of
 # chaining `in` tests (O(items x values), which is faster for a few values).
 _INLINE_VALUES = 8
+#: Filters with more leaves than this are built from closures (see :mod:`interpreted`):
+#: ``compile()`` of their generated source would cost more than it saves.
+GENERATE_UP_TO = 40
 
 
 class Filter:
@@ -49,10 +53,13 @@ class Filter:
         self._text = to_text(node)
         #: The text the filter was compiled from (the canonical text if built from a tree).
         self.source = self._text if source is None else source
-        self.fields: tuple[str, ...] = tuple(
-            dict.fromkeys(leaf.path.text for leaf in walk_leaves(node))
-        )
-        self.code, self.predicate = _build(node)
+        leaves = walk_leaves(node)
+        self.fields: tuple[str, ...] = tuple(dict.fromkeys(leaf.path.text for leaf in leaves))
+        if len(leaves) > GENERATE_UP_TO:
+            #: The generated source ("" for a filter built from closures).
+            self.code, self.predicate = "", interpreted(node)
+        else:
+            self.code, self.predicate = _build(node)
 
     def __call__(self, payload: Any) -> bool:
         return self.predicate(payload)
@@ -106,7 +113,7 @@ class _Generator:
             "_EMPTY": _EMPTY,
             "_NUM": _NUM,
             "_step": step,
-            "_holds": _holds,
+            "_holds": holds,
         }
 
     def source(self, body: str, name: str) -> str:
@@ -238,7 +245,3 @@ def _member(value: Scalar) -> str:
     if _needs_strict(value):
         return f"_holds(v, {value!r})"
     return f"{value!r} in v"
-
-
-def _holds(items: list[Any], value: Scalar) -> bool:
-    return any(strict_equal(item, value) for item in items)

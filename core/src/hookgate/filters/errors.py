@@ -30,7 +30,7 @@ MAX_DEPTH = 64
 # let one filter hold up the others.
 
 #: Most conditions (leaves: eq, has, exists, ...) in one filter.
-MAX_LEAVES = 500
+MAX_LEAVES = 200
 #: Most literal values in one filter, every leaf and list together.
 MAX_VALUES = 5_000
 #: Most ``.*`` in one field path (``commits.*.added.*`` has 2).

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hookgate.filters.ast import BoolOp, FieldPath, Leaf, Node, Not, json_type
+from hookgate.filters.budget import Deadline
 from hookgate.filters.compiler import Filter, compile_filter
 from hookgate.filters.membership import Members
 from hookgate.filters.printer import literal, quote, to_text
@@ -28,6 +29,10 @@ __all__ = ["Explanation", "LeafOutcome", "explain"]
 _MAX_SHOWN = 80
 # A list of thousands of values is summed up after the first few.
 _MAX_LISTED = 10
+# What to_dict() keeps of a large value: strings, entries of arrays and objects, nesting.
+_MAX_VALUE_CHARS = 1000
+_MAX_VALUE_ITEMS = 100
+_MAX_VALUE_DEPTH = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +56,22 @@ class LeafOutcome:
     def column(self) -> int:
         return self.leaf.span.column
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def redacted(self) -> str:
+        """The message without anything read from the payload: the condition and its result."""
+        return f"{to_text(self.leaf)} is {'true' if self.matched else 'false'}"
+
+    def to_dict(self, *, values: bool = True) -> dict[str, Any]:
+        """The JSON form; without ``values``, nothing read from the payload (not even presence)."""
         missing = self.value is MISSING
         return {
             "expression": to_text(self.leaf),
             "path": self.leaf.path.text,
-            "missing": missing,
-            "value": None if missing else self.value,
+            "missing": missing if values else None,
+            "value": None if missing or not values else _bounded(self.value),
             "matched": self.matched,
             "negated": self.negated,
-            "message": self.message,
+            "message": self.message if values else self.redacted,
             "line": self.line,
             "column": self.column,
         }
@@ -77,44 +88,67 @@ class Explanation:
         return self.matched
 
     def __str__(self) -> str:
+        return self.render()
+
+    def render(self, *, values: bool = True) -> str:
+        """What ``filter test --explain`` prints; without ``values``, nothing from the payload."""
         head = "match" if self.matched else "no match"
-        lines = [f"  line {r.line}, column {r.column}: {r.message}" for r in self.reasons]
-        return "\n".join([head, *lines])
+        return "\n".join([head, *(f"  {line}" for line in self.reason_lines(values=values))])
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"matched": self.matched, "reasons": [r.to_dict() for r in self.reasons]}
+    def reason_lines(self, *, values: bool = True) -> list[str]:
+        """``line 1, column 25: ...`` per deciding leaf (redacted without ``values``)."""
+        return [
+            f"line {r.line}, column {r.column}: {r.message if values else r.redacted}"
+            for r in self.reasons
+        ]
+
+    def to_dict(self, *, values: bool = True) -> dict[str, Any]:
+        reasons = [r.to_dict(values=values) for r in self.reasons]
+        return {"matched": self.matched, "reasons": reasons}
 
 
-def explain(filter: Filter | str, payload: Any) -> Explanation:
-    """Evaluate ``filter`` on ``payload`` and say which leaves decided the result."""
+def explain(filter: Filter | str, payload: Any, *, deadline: Deadline | None = None) -> Explanation:
+    """Evaluate ``filter`` on ``payload`` and say which leaves decided the result.
+
+    :raises FilterTooExpensive: when ``deadline`` passes before the explanation is done.
+    """
     compiled = compile_filter(filter) if isinstance(filter, str) else filter
-    matched, reasons = _evaluate(compiled.node, payload, negated=False)
+    matched, reasons = _Explainer(payload, deadline).evaluate(compiled.node, negated=False)
     return Explanation(matched, tuple(reasons))
 
 
-def _evaluate(node: Node, payload: Any, *, negated: bool) -> tuple[bool, list[LeafOutcome]]:
-    if isinstance(node, Leaf):
-        value, depth = resolve_traced(payload, node.path)
+class _Explainer:
+    def __init__(self, payload: Any, deadline: Deadline | None) -> None:
+        self.payload = payload
+        self.deadline = deadline
+
+    def evaluate(self, node: Node, *, negated: bool) -> tuple[bool, list[LeafOutcome]]:
+        if isinstance(node, Leaf):
+            return self.leaf(node, negated=negated)
+        if isinstance(node, Not):
+            matched, reasons = self.evaluate(node.operand, negated=not negated)
+            return not matched, reasons
+        return self.boolean(node, negated=negated)
+
+    def leaf(self, node: Leaf, *, negated: bool) -> tuple[bool, list[LeafOutcome]]:
+        if self.deadline is not None:
+            self.deadline.check()
+        value, depth = resolve_traced(self.payload, node.path, self.deadline)
         matched = evaluate_leaf(node, value)
-        message = _message(node, value, matched, negated, payload, depth)
+        message = _message(node, value, matched, negated, self.payload, depth)
         return matched, [LeafOutcome(node, matched, negated, value, message)]
-    if isinstance(node, Not):
-        matched, reasons = _evaluate(node.operand, payload, negated=not negated)
-        return not matched, reasons
-    return _evaluate_bool(node, payload, negated=negated)
 
-
-def _evaluate_bool(node: BoolOp, payload: Any, *, negated: bool) -> tuple[bool, list[LeafOutcome]]:
-    # `and` stops at the first false operand, `or` at the first true one: that
-    # operand alone decided; otherwise every operand did.
-    deciding = node.op == "or"
-    collected: list[LeafOutcome] = []
-    for operand in node.operands:
-        matched, reasons = _evaluate(operand, payload, negated=negated)
-        if matched is deciding:
-            return deciding, reasons
-        collected.extend(reasons)
-    return not deciding, collected
+    def boolean(self, node: BoolOp, *, negated: bool) -> tuple[bool, list[LeafOutcome]]:
+        # `and` stops at the first false operand, `or` at the first true one: that
+        # operand alone decided; otherwise every operand did.
+        deciding = node.op == "or"
+        collected: list[LeafOutcome] = []
+        for operand in node.operands:
+            matched, reasons = self.evaluate(operand, negated=negated)
+            if matched is deciding:
+                return deciding, reasons
+            collected.extend(reasons)
+        return not deciding, collected
 
 
 def _message(leaf: Leaf, value: Any, matched: bool, negated: bool, payload: Any, depth: int) -> str:
@@ -194,5 +228,37 @@ def _article(kind: str) -> str:
 
 
 def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = json.dumps(_preview(value), ensure_ascii=False, default=str)
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
+
+
+def _bounded(value: Any, depth: int = 0) -> Any:
+    # The value as JSON output shows it: whole when small, else its first entries, so
+    # explaining a filter on a 2 MB array does not answer with the 2 MB array.
+    if isinstance(value, str):
+        return value if len(value) <= _MAX_VALUE_CHARS else value[:_MAX_VALUE_CHARS] + "…"
+    if depth >= _MAX_VALUE_DEPTH and isinstance(value, list | dict):
+        return "…"
+    if isinstance(value, list):
+        return [_bounded(item, depth + 1) for item in value[:_MAX_VALUE_ITEMS]]
+    if isinstance(value, dict):
+        items = (
+            list(value.items())[:_MAX_VALUE_ITEMS]
+            if len(value) > _MAX_VALUE_ITEMS
+            else value.items()
+        )
+        return {k: _bounded(v, depth + 1) for k, v in items}
+    return value
+
+
+def _preview(value: Any, depth: int = 0) -> Any:
+    # Enough of a large value to fill the shown text: dumping a 2 MB array to show
+    # 80 characters of it would cost more than the whole evaluation.
+    if isinstance(value, list):
+        return [_preview(item, depth + 1) for item in value[:_MAX_SHOWN]] if depth < 4 else []
+    if isinstance(value, dict):
+        items = list(value.items())[:_MAX_SHOWN] if len(value) > _MAX_SHOWN else value.items()
+        return {k: _preview(v, depth + 1) for k, v in items} if depth < 4 else {}
+    if isinstance(value, str) and len(value) > _MAX_SHOWN:
+        return value[:_MAX_SHOWN]
+    return value

@@ -15,7 +15,7 @@ from typing import Any
 
 from hookgate.filters.ast import Scalar
 
-__all__ = ["Key", "Members", "key"]
+__all__ = ["Key", "Members", "holds", "key"]
 
 #: A scalar with its JSON type, hashable, so 1, 1.0, true and "1" stay apart.
 Key = tuple[str, Scalar]
@@ -27,6 +27,21 @@ def key(value: Any) -> Key | None:
     """The tagged key of a JSON scalar; ``None`` for arrays, objects and anything else."""
     tag = _TAGS.get(type(value))
     return (tag, value) if tag is not None else None
+
+
+def holds(items: list[Any], literal: Any) -> bool:
+    """Whether ``items`` holds ``literal`` under the language's strict equality.
+
+    Strict equality implies Python's ``==``, so C's ``in`` rules out most arrays
+    at once; only a hit on a number or boolean (where ``1 == True``) is checked
+    item by item.
+    """
+    if literal not in items:
+        return False
+    kind = _TAGS.get(type(literal))
+    if kind == "s" or kind == "z":
+        return True  # only a str equals a str, only None equals None
+    return any(_TAGS.get(type(item)) == kind and item == literal for item in items)
 
 
 def _keys(items: Iterable[Any]) -> set[Key]:

@@ -48,7 +48,7 @@ from hookgate.filters.literals import misread_number
 from hookgate.filters.paths import parse_path
 from hookgate.filters.printer import literal, quote
 from hookgate.filters.suggest import closest_operator
-from hookgate.filters.tokenizer import Token, TokenKind, tokenize
+from hookgate.filters.tokenizer import Token, TokenKind, plain_strings, tokenize
 
 __all__ = ["parse", "parse_path"]
 
@@ -267,6 +267,8 @@ class _Parser:
         list_opener = self.open(depth + 1)
         values: list[Scalar] = []
         room = MAX_VALUES - self.size.values
+        if self.kind() is TokenKind.STRING:
+            self.bulk(values)
         while self.kind() not in (TokenKind.RPAREN, TokenKind.END):
             if len(values) == room:  # stop reading: a hostile list costs no more than this
                 raise self.error(
@@ -275,7 +277,13 @@ class _Parser:
                     "triggers or match on a shorter list",
                     self.current,
                 )
-            values.append(self.value(spec, list_opener))
+            token = self.current
+            if token.kind is TokenKind.STRING or token.kind is TokenKind.NUMBER:
+                # Lists take any JSON scalar: strings and numbers need no more checks.
+                values.append(token.value)
+                self.advance()
+            else:
+                values.append(self.value(spec, list_opener))
         if self.kind() is TokenKind.END:
             raise self.unclosed(list_opener)
         if not values:
@@ -286,6 +294,14 @@ class _Parser:
             )
         self.advance()
         return tuple(values)
+
+    def bulk(self, values: list[Scalar]) -> None:
+        """Read a run of plain strings at once, then go on token by token after it."""
+        found, end = plain_strings(self.text, self.current.offset)
+        if len(found) > 1:
+            values.extend(found)
+            self.tokens = tokenize(self.text, end)
+            self.current = next(self.tokens)
 
     def literal(self, token: Token) -> Scalar:
         if token.kind is TokenKind.WORD:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hookgate.filters.ast import Leaf, Node, Scalar, Span, json_type, walk_leaves
+from hookgate.filters.budget import Deadline
 from hookgate.filters.compiler import Filter
 from hookgate.filters.js_properties import JS_PROPERTIES, js_property_fix
 from hookgate.filters.membership import Key, key
@@ -70,6 +71,7 @@ def check_filter(
     *,
     resources: Mapping[str, Any] | None = None,
     warnings: bool = False,
+    deadline: Deadline | None = None,
 ) -> list[Problem]:
     """Problems of ``filter`` against ``schema`` (a JSON Schema of the event body).
 
@@ -80,11 +82,14 @@ def check_filter(
     are often typos but may be real (``hookgate filter check`` shows them).
 
     :raises FilterSyntaxError: when given text that does not parse.
+    :raises FilterTooExpensive: when ``deadline`` passes first.
     """
     node = _node(filter)
     view = SchemaView(schema, resources)
     problems: list[Problem] = []
     for leaf in walk_leaves(node):
+        if deadline is not None:
+            deadline.check()
         problems.extend(_check_leaf(view, leaf))
     return [p for p in problems if warnings or p.severity == "error"]
 
@@ -164,11 +169,9 @@ def _step(
         and segment in JS_PROPERTIES
         and any(a.allows("string") or a.allows("array") for a in alts)
     ):
-        forbidden = all(alt.lookup(segment)[0] == "forbidden" for alt in objects)
+        # Besides what the schema proves (below), say what a user coming from JavaScript meant.
         string = not any(a.allows("array") for a in alts)
-        severity: Severity = "error" if forbidden else "warning"
-        problems.append(_js_property(leaf, index, severity, string=string))
-        return None
+        problems.append(_js_property(leaf, index, "warning", string=string))
     if not objects and not is_index(segment):
         problems.append(_no_fields(leaf, prefix, segment, alts))
         return None

@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from hookgate.filters.ast import FieldPath, Leaf, Scalar
-from hookgate.filters.membership import Members
+from hookgate.filters.ast import FieldPath, Leaf, Node, Not, Scalar
+from hookgate.filters.budget import Deadline
+from hookgate.filters.membership import Members, holds
 from hookgate.filters.paths import is_index
 
 __all__ = [
     "MISSING",
     "Missing",
+    "evaluate",
     "evaluate_leaf",
     "is_index",
     "resolve",
@@ -51,7 +53,9 @@ def resolve(payload: Any, path: FieldPath) -> Any:
     return resolve_traced(payload, path)[0]
 
 
-def resolve_traced(payload: Any, path: FieldPath) -> tuple[Any, int]:
+def resolve_traced(
+    payload: Any, path: FieldPath, deadline: Deadline | None = None
+) -> tuple[Any, int]:
     """The value at ``path`` and how many segments resolved before it went missing.
 
     Before the first ``*`` a missing step makes the whole path missing. A ``*``
@@ -66,6 +70,8 @@ def resolve_traced(payload: Any, path: FieldPath) -> tuple[Any, int]:
     mapped = False
     for depth, segment in enumerate(path.segments):
         if mapped:
+            if deadline is not None:
+                deadline.check()  # each mapped step reads up to the whole payload
             value = _map_step(value, segment)
             continue
         if segment == "*":
@@ -109,10 +115,6 @@ def strict_equal(left: object, right: Scalar) -> bool:
     return isinstance(left, str) and left == right
 
 
-def _holds(value: Any, literal: Scalar) -> bool:
-    return any(strict_equal(item, literal) for item in value)
-
-
 def _compare(check: Callable[[Any, Any], bool]) -> Callable[[Any, tuple[Scalar, ...]], bool]:
     return lambda value, lits: is_number(value) and check(value, lits[0])
 
@@ -121,7 +123,7 @@ _OPERATIONS: dict[str, Callable[[Any, tuple[Scalar, ...]], bool]] = {
     "eq": lambda value, lits: strict_equal(value, lits[0]),
     "starts-with": lambda value, lits: isinstance(value, str) and value.startswith(str(lits[0])),
     "contains": lambda value, lits: isinstance(value, str) and str(lits[0]) in value,
-    "has": lambda value, lits: isinstance(value, list) and _holds(value, lits[0]),
+    "has": lambda value, lits: isinstance(value, list) and holds(value, lits[0]),
     # A set of the literals keeps these O(items + values), not O(items x values).
     "has-all": lambda value, lits: isinstance(value, list) and Members(lits).holds_all(value),
     "has-any": lambda value, lits: isinstance(value, list) and Members(lits).holds_any(value),
@@ -131,6 +133,19 @@ _OPERATIONS: dict[str, Callable[[Any, tuple[Scalar, ...]], bool]] = {
     "lte": _compare(lambda a, b: a <= b),
     "exists": lambda value, lits: value is not None,
 }
+
+
+def evaluate(node: Node, payload: Any, deadline: Deadline | None = None) -> bool:
+    """The filter's result, interpreted (what a dry run uses: it can stop at ``deadline``)."""
+    if isinstance(node, Leaf):
+        if deadline is not None:
+            deadline.check()
+        return evaluate_leaf(node, resolve_traced(payload, node.path, deadline)[0])
+    if isinstance(node, Not):
+        return not evaluate(node.operand, payload, deadline)
+    if node.op == "and":
+        return all(evaluate(operand, payload, deadline) for operand in node.operands)
+    return any(evaluate(operand, payload, deadline) for operand in node.operands)
 
 
 def evaluate_leaf(leaf: Leaf, value: Any) -> bool:

@@ -1,16 +1,27 @@
-"""Events and runs: list, show (with per-trigger outcome), replay."""
+"""Events and runs: list, show (with per-trigger outcome), replay.
+
+Outcomes are not stored per (event, trigger) yet, so showing an event explains
+the viewer's triggers on it again: off the event loop, within
+:data:`~hookgate.services.filter_budget.EVENT_VIEW_BUDGET`, at most
+:data:`MAX_EXPLAINED` triggers, and kept in a small cache keyed by the event's
+generation and each trigger's last change, so calling again costs nothing.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
-from hookgate.filters import FilterSyntaxError, explain
+from hookgate.filters import FilterSyntaxError, FilterTooExpensive, explain
+from hookgate.filters.budget import Deadline
 from hookgate.payloads import parse_payload
 from hookgate.services.common import Actor, Invalid, NotFound, audit
+from hookgate.services.filter_budget import EVENT_VIEW_BUDGET, off_loop
 from hookgate.store.models import Event, Run, Source, Trigger, utcnow
 
 if TYPE_CHECKING:
@@ -172,16 +183,95 @@ async def get_event(runtime: Runtime, actor: Actor, event_id: str) -> EventView:
             )
             if r.trigger_id in mine
         ]
-    try:
-        payload = parse_payload(event.body, event.content_type)
-    except (ValueError, UnicodeDecodeError):
-        payload = None
-    outcomes = [_outcome(t, event, payload) for t in triggers]
-    shown = payload if actor.is_admin or any(r.include_payload for r in runs) else None
-    return _event_view(event, runs=[run_view(r) for r in runs], outcomes=outcomes, payload=shown)
+    # A member reads values only through a run of theirs that carries the payload.
+    reveal = actor.is_admin or any(r.include_payload for r in runs)
+    ran = {r.trigger_id for r in runs if r.generation == event.generation}
+    view = _Outcomes(event, triggers, ran, values=reveal)
+    payload = await off_loop(view.compute, Deadline(EVENT_VIEW_BUDGET, "explaining the event"))
+    shown = payload if reveal else None
+    return _event_view(
+        event, runs=[run_view(r) for r in runs], outcomes=view.outcomes, payload=shown
+    )
 
 
-def _outcome(trigger: Trigger, event: Event, payload: Any) -> dict[str, Any]:
+#: Most triggers one event view explains; the rest show what dispatch decided.
+MAX_EXPLAINED = 100
+_CACHE_SIZE = 4096
+_cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+class _Outcomes:
+    """Per trigger of the viewer: matched or not, and why (redacted without ``values``)."""
+
+    def __init__(
+        self, event: Event, triggers: list[Trigger], ran: set[str], *, values: bool
+    ) -> None:
+        self.event = event
+        self.triggers = triggers
+        self.ran = ran
+        self.values = values
+        self.outcomes: list[dict[str, Any]] = []
+
+    def compute(self, deadline: Deadline) -> Any:
+        """Fill :attr:`outcomes`; returns the decoded payload (``None`` if it isn't JSON)."""
+        try:
+            payload = parse_payload(self.event.body, self.event.content_type)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            payload = None
+        for number, trigger in enumerate(self.triggers):
+            key = self._key(trigger)
+            with _cache_lock:
+                cached = _cache.get(key)
+            if cached is None:
+                cached = self._fresh(trigger, payload, deadline, number)
+                if cached.pop("final", True):
+                    _remember(key, cached)
+            self.outcomes.append(cached)
+        return payload
+
+    def _key(self, trigger: Trigger) -> tuple[Any, ...]:
+        event = self.event
+        return (event.id, event.generation, trigger.id, trigger.updated_at, self.values)
+
+    def _fresh(
+        self, trigger: Trigger, payload: Any, deadline: Deadline, number: int
+    ) -> dict[str, Any]:
+        if number >= MAX_EXPLAINED or deadline.expired():
+            return self._unexplained(trigger, number)
+        try:
+            return _outcome(trigger, self.event, payload, deadline, values=self.values)
+        except FilterTooExpensive:
+            return self._unexplained(trigger, number)
+
+    def _unexplained(self, trigger: Trigger, number: int) -> dict[str, Any]:
+        why = (
+            f"only the first {MAX_EXPLAINED} triggers are explained"
+            if number >= MAX_EXPLAINED
+            else f"explaining took longer than {EVENT_VIEW_BUDGET * 1000:.0f} ms"
+        )
+        matched = trigger.id in self.ran
+        decided = "a run was created" if matched else "no run was created"
+        return {
+            "trigger_id": trigger.id,
+            "agent_id": trigger.agent_id,
+            "matched": matched,
+            "explain": f"not explained ({why}); dispatch decided: {decided}. "
+            "POST /api/v1/filters/dry-run explains one filter on it",
+            "final": number >= MAX_EXPLAINED,  # a time-out may go better next call
+        }
+
+
+def _remember(key: tuple[Any, ...], outcome: dict[str, Any]) -> None:
+    with _cache_lock:
+        _cache[key] = outcome
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+
+
+def _outcome(
+    trigger: Trigger, event: Event, payload: Any, deadline: Deadline, *, values: bool
+) -> dict[str, Any]:
     result: dict[str, Any] = {"trigger_id": trigger.id, "agent_id": trigger.agent_id}
     if trigger.event_type and trigger.event_type != event.event_type:
         return {
@@ -192,10 +282,10 @@ def _outcome(trigger: Trigger, event: Event, payload: Any) -> dict[str, Any]:
     if not trigger.filter:
         return {**result, "matched": payload is not None, "explain": "no filter"}
     try:
-        explanation = explain(trigger.filter, payload)
+        explanation = explain(trigger.filter, payload, deadline=deadline)
     except FilterSyntaxError as exc:
         return {**result, "matched": False, "explain": f"invalid filter: {exc}"}
-    return {**result, "matched": explanation.matched, "explain": str(explanation)}
+    return {**result, "matched": explanation.matched, "explain": explanation.render(values=values)}
 
 
 async def replay_event(runtime: Runtime, actor: Actor, event_id: str) -> EventView:

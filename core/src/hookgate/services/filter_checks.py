@@ -1,4 +1,7 @@
-"""Checking and trying out a filter before it is saved (dry runs are in ``filters``)."""
+"""Checking and trying out a filter before it is saved (dry runs are in ``filters``).
+
+Both run off the event loop within :data:`~hookgate.services.filter_budget.API_BUDGET`.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hookgate.errors import UnknownProviderError
-from hookgate.filters import Filter, FilterSyntaxError, Problem, check_filter, compile_filter
+from hookgate.filters import (
+    Filter,
+    FilterSyntaxError,
+    Problem,
+    check_filter,
+    compile_filter,
+    lint_filter,
+)
 from hookgate.filters import explain as explain_filter
+from hookgate.filters.budget import Deadline
 from hookgate.services.common import Invalid
+from hookgate.services.filter_budget import API_BUDGET, off_loop
+from hookgate.types import EventSchema
 
 if TYPE_CHECKING:
     from hookgate.runtime import Runtime
@@ -33,9 +46,7 @@ def compiled(text: str) -> Filter:
         raise Invalid(f"invalid filter: {exc}", details=exc.to_dict()) from exc
 
 
-def _schema_problems(
-    runtime: Runtime, flt: Filter, provider: str, event_type: str
-) -> list[Problem]:
+def _schema(runtime: Runtime, provider: str, event_type: str) -> EventSchema:
     try:
         schemas = runtime.plugins.schemas(provider)
     except UnknownProviderError as exc:
@@ -44,10 +55,10 @@ def _schema_problems(
     if schema is None:
         known = ", ".join(sorted(schemas)) or "none"
         raise Invalid(f"provider {provider!r} has no event {event_type!r}; its events: {known}")
-    return check_filter(flt, schema.json_schema, resources=schema.resources, warnings=True)
+    return schema
 
 
-def check(
+async def check(
     runtime: Runtime,
     text: str,
     *,
@@ -58,21 +69,47 @@ def check(
     """Whether ``text`` parses and, given a provider and event type, fits the event schema.
 
     A filter that does not parse is a result (``valid: false``), not an error:
-    an editor calls this on every keystroke.
+    an editor calls this on every keystroke. Without a schema, the problems are
+    the warnings that need none (``js-property``).
+
+    :raises TooExpensive: past the time budget.
     """
     if (provider is None) != (event_type is None):
         raise Invalid("provider and event_type go together: give both or neither")
+    schema = _schema(runtime, provider, event_type) if provider and event_type else None
+
+    def work(deadline: Deadline) -> CheckResult:
+        return _check(text, schema, strict, deadline)
+
+    return await off_loop(work, Deadline(API_BUDGET, "checking the filter"))
+
+
+def _check(text: str, schema: EventSchema | None, strict: bool, deadline: Deadline) -> CheckResult:
     try:
         flt = compile_filter(text)
     except FilterSyntaxError as exc:
         return CheckResult(False, None, [], [], error=exc.to_dict())
-    problems = []
-    if provider and event_type:
-        problems = _schema_problems(runtime, flt, provider, event_type)
+    problems: list[Problem]
+    if schema is not None:
+        problems = check_filter(
+            flt, schema.json_schema, resources=schema.resources, warnings=True, deadline=deadline
+        )
+    else:
+        problems = lint_filter(flt)
     failed = any(p.severity == "error" or strict for p in problems)
     return CheckResult(not failed, str(flt), list(flt.fields), [p.to_dict() for p in problems])
 
 
-def evaluate(text: str, payload: Any) -> dict[str, Any]:
-    """Run the filter on one payload: ``matched`` and the conditions that decided it."""
-    return explain_filter(compiled(text), payload).to_dict()
+async def evaluate(text: str, payload: Any) -> dict[str, Any]:
+    """Run the filter on one payload: ``matched`` and the conditions that decided it.
+
+    The caller sent the payload, so the explanation quotes its values.
+
+    :raises Invalid: the filter does not parse.
+    :raises TooExpensive: past the time budget.
+    """
+
+    def work(deadline: Deadline) -> dict[str, Any]:
+        return explain_filter(compiled(text), payload, deadline=deadline).to_dict()
+
+    return await off_loop(work, Deadline(API_BUDGET, "testing the filter"))

@@ -4,6 +4,11 @@ A dry run evaluates a filter on the last N stored events of a source and on
 the provider's sample payloads, and explains a few of the events it does not
 match, so a user reads "would have matched 3 of the last 50 pull_request
 events" and sees why the others were left out. Nothing is written.
+
+Decoding and evaluating run off the event loop within
+:data:`~hookgate.services.filter_budget.DRY_RUN_BUDGET` (``filter_too_expensive``
+past it). Explanations of stored events quote payload values to admins only;
+a member reads which conditions were true or false, never what the payload held.
 """
 
 from __future__ import annotations
@@ -11,14 +16,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from hookgate.errors import UnknownProviderError
-from hookgate.filters import Explanation, Filter, FilterSyntaxError, compile_filter, explain
+from hookgate.filters import Filter, FilterSyntaxError, compile_filter, explain
+from hookgate.filters.budget import Deadline
+from hookgate.filters.semantics import evaluate
 from hookgate.payloads import parse_payload
 from hookgate.services.common import Actor, Invalid, NotFound
+from hookgate.services.filter_budget import DRY_RUN_BUDGET, off_loop
 from hookgate.store.models import Event, Source
 from hookgate.types import EventSchema
 
@@ -139,21 +148,29 @@ async def dry_run(
     :param shown: how many non-matching events to explain, newest first.
     :raises Invalid: the filter does not parse, or neither source nor provider is given.
     :raises NotFound: no such source in the actor's workspace.
+    :raises TooExpensive: past :data:`DRY_RUN_BUDGET`.
     """
-    try:
-        compiled = compile_filter(filter_text)
-    except FilterSyntaxError as exc:
-        raise Invalid(f"invalid filter: {exc}") from exc
     last = min(max(last, 1), MAX_LAST)
     if source_id is not None:
         provider = await source_provider(runtime, actor, source_id)
     elif provider is None:
         raise Invalid("a dry run needs a source (its stored events) or a provider (its samples)")
-    outcomes = _samples(compiled, _default_samples(runtime, provider, event_type, samples))
+    tried = _default_samples(runtime, provider, event_type, samples)
+    deadline = Deadline(DRY_RUN_BUDGET, "the dry run")
+
+    def start(deadline: Deadline) -> tuple[Filter, list[SampleOutcome]]:
+        try:
+            compiled = compile_filter(filter_text)
+        except FilterSyntaxError as exc:
+            raise Invalid(f"invalid filter: {exc}") from exc
+        return compiled, _samples(compiled, tried, deadline)
+
+    compiled, outcomes = await off_loop(start, deadline)
     result = DryRun(str(compiled), source_id, event_type, last, samples=outcomes)
     if source_id is None:
         return result
-    return await _on_stored(runtime, compiled, result, shown)
+    tally = _Tally(compiled, shown, values=actor.is_admin)
+    return await _on_stored(runtime, tally, result, deadline)
 
 
 async def source_provider(runtime: Runtime, actor: Actor, source_id: str) -> str:
@@ -183,17 +200,50 @@ def _default_samples(
     return [s for s in known.values() if s.sample]
 
 
-def _samples(compiled: Filter, schemas: list[EventSchema]) -> list[SampleOutcome]:
+def _samples(
+    compiled: Filter, schemas: list[EventSchema], deadline: Deadline
+) -> list[SampleOutcome]:
+    # Samples are the provider's published examples, not workspace data: values are shown.
     outcomes = []
     for schema in schemas:
-        explanation = explain(compiled, schema.sample)
+        explanation = explain(compiled, schema.sample, deadline=deadline)
         outcomes.append(
-            SampleOutcome(schema.event_type, explanation.matched, _reasons(explanation))
+            SampleOutcome(schema.event_type, explanation.matched, explanation.reason_lines())
         )
     return outcomes
 
 
-async def _on_stored(runtime: Runtime, compiled: Filter, result: DryRun, shown: int) -> DryRun:
+class _Tally:
+    """What a dry run found so far: evaluated off the loop, one chunk of events at a time."""
+
+    def __init__(self, compiled: Filter, shown: int, *, values: bool) -> None:
+        self.compiled = compiled
+        self.shown = shown
+        #: Whether explanations may quote payload values (admins only).
+        self.values = values
+        self.matched: list[str] = []
+        self.misses: list[EventOutcome] = []
+        self.unreadable = 0
+
+    def add(self, events: list[Event], deadline: Deadline) -> None:
+        for event in events:
+            deadline.check()
+            try:
+                payload = parse_payload(event.body, event.content_type)
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                self.unreadable += 1
+                continue
+            if evaluate(self.compiled.node, payload, deadline):
+                self.matched.append(event.id)
+            elif len(self.misses) < self.shown:
+                found = explain(self.compiled, payload, deadline=deadline)
+                reasons = found.reason_lines(values=self.values)
+                self.misses.append(
+                    EventOutcome(event.id, event.event_type, event.received_at, reasons)
+                )
+
+
+async def _on_stored(runtime: Runtime, tally: _Tally, result: DryRun, deadline: Deadline) -> DryRun:
     query = (
         select(Event.id)
         .where(Event.source_id == result.source_id, Event.status.not_in(_NEVER_DISPATCHED))
@@ -202,9 +252,6 @@ async def _on_stored(runtime: Runtime, compiled: Filter, result: DryRun, shown: 
     )
     if result.event_type is not None:
         query = query.where(Event.event_type == result.event_type)
-    matched: list[str] = []
-    misses: list[EventOutcome] = []
-    unreadable = 0
     async with runtime.db.session() as session:
         ids = list(await session.scalars(query))
         for start in range(0, len(ids), _CHUNK):
@@ -212,19 +259,8 @@ async def _on_stored(runtime: Runtime, compiled: Filter, result: DryRun, shown: 
             rows = {
                 e.id: e for e in await session.scalars(select(Event).where(Event.id.in_(chunk)))
             }
-            for event in (rows[i] for i in chunk if i in rows):
-                try:
-                    payload = parse_payload(event.body, event.content_type)
-                except (ValueError, UnicodeDecodeError):
-                    unreadable += 1
-                    continue
-                if compiled(payload):
-                    matched.append(event.id)
-                elif len(misses) < shown:
-                    reasons = _reasons(explain(compiled, payload))
-                    misses.append(
-                        EventOutcome(event.id, event.event_type, event.received_at, reasons)
-                    )
+            events = [rows[i] for i in chunk if i in rows]
+            await off_loop(partial(tally.add, events), deadline)
             session.expunge_all()  # the bodies read so far are done with
     return DryRun(
         result.filter,
@@ -232,13 +268,9 @@ async def _on_stored(runtime: Runtime, compiled: Filter, result: DryRun, shown: 
         result.event_type,
         result.last,
         checked=len(ids),
-        matched=len(matched),
-        unreadable=unreadable,
-        matched_event_ids=matched,
-        non_matches=misses,
+        matched=len(tally.matched),
+        unreadable=tally.unreadable,
+        matched_event_ids=tally.matched,
+        non_matches=tally.misses,
         samples=result.samples,
     )
-
-
-def _reasons(explanation: Explanation) -> list[str]:
-    return [f"line {r.line}, column {r.column}: {r.message}" for r in explanation.reasons]

@@ -1,0 +1,50 @@
+"""Time budgets for work on filters: checked between units of work, never preemptive.
+
+Explaining, checking and dry-running a filter take a :class:`Deadline` and call
+:meth:`Deadline.check` between leaves, path steps and events; past the end it
+raises :class:`~hookgate.filters.errors.FilterTooExpensive`. Each unit of work
+is itself bounded (a leaf reads the payload at most once per path step, and
+the size budgets in :mod:`~hookgate.filters.errors` cap the leaves), so a
+deadline is overrun by at most one unit.
+"""
+
+from __future__ import annotations
+
+import time
+
+from hookgate.filters.errors import FilterTooExpensive
+
+__all__ = ["Deadline"]
+
+
+class Deadline:
+    """The end of a time budget of ``budget`` seconds, starting now."""
+
+    __slots__ = ("budget", "end", "what")
+
+    def __init__(self, budget: float, what: str = "the filter") -> None:
+        self.budget = budget
+        self.what = what
+        self.end = time.perf_counter() + budget
+
+    @property
+    def remaining(self) -> float:
+        return self.end - time.perf_counter()
+
+    def expired(self) -> bool:
+        return time.perf_counter() > self.end
+
+    def check(self) -> None:
+        """Raise :class:`FilterTooExpensive` once the budget is spent.
+
+        Also lets other threads run: work under a budget runs on a thread beside
+        the event loop, and a zero sleep hands the loop the GIL at once instead
+        of after Python's 5 ms switch interval.
+        """
+        time.sleep(0)
+        if time.perf_counter() > self.end:
+            raise FilterTooExpensive(
+                f"{self.what} took longer than its budget of {self.budget * 1000:.0f} ms; "
+                "use fewer conditions or shorter value lists, or fewer .* over large arrays",
+                budget=self.budget,
+            )
