@@ -17,7 +17,10 @@ from tests.support import eventually
 
 pytestmark = pytest.mark.anyio
 
-CUSTOM = {"provider": "custom", "signature_header": "X-Signature", "algorithm": "sha256"}
+CUSTOM = {
+    "provider": "custom",
+    "config": {"signature_header": "X-Signature", "algorithm": "sha256"},
+}
 WIDE = '(has-any "a" (' + " ".join(f'"v{i}"' for i in range(2000)) + "))"
 # Every leaf scans the whole array, and there are as many leaves as the budget allows.
 COSTLY = "(or " + " ".join(f'(has "a" {i + 1})' for i in range(200)) + ")"

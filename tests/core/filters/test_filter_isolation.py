@@ -37,7 +37,10 @@ from tests.support import settings_for
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 HOOKGATE = str(Path(sys.executable).with_name("hookgate"))
-CUSTOM = {"provider": "custom", "signature_header": "X-Signature", "algorithm": "sha256"}
+CUSTOM = {
+    "provider": "custom",
+    "config": {"signature_header": "X-Signature", "algorithm": "sha256"},
+}
 # The member reproducers: 2,000 values over 10,000 items (13.5 s of event loop before)
 # and a path of 16,000 wildcards (16.7 s). COSTLY is at the size budget and every leaf
 # scans its array item by item (false == 0 to Python, not to the language): seconds
