@@ -18,9 +18,10 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_server(app: Any, **config: Any) -> AsyncIterator[str]:
-    """Serve ``app`` on 127.0.0.1 until the block ends; yields the base URL."""
-    port = free_port()
+async def running_server(app: Any, port: int | None = None, **config: Any) -> AsyncIterator[str]:
+    """Serve ``app`` on 127.0.0.1 (``port``, or a free one) until the block ends; yields
+    the base URL."""
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **config)
     )

@@ -1,7 +1,8 @@
 """hookgate: turn webhooks from any platform into agent runs.
 
 The public Python API. Provider authors need :data:`hookimpl` and the types
-below; embedding services need :class:`Runtime` and :func:`create_app`.
+below; embedding services need :class:`Runtime`, :class:`Settings`,
+:func:`create_app` and :func:`lifespan` (or :func:`running`): see docs/embedding.md.
 """
 
 from __future__ import annotations
@@ -44,9 +45,17 @@ from hookgate.version import __version__
 
 if TYPE_CHECKING:
     from hookgate.app import create_app
+    from hookgate.config import Settings
+    from hookgate.embedding import lifespan, running
     from hookgate.runtime import Runtime
 
-_LAZY = {"create_app": "hookgate.app", "Runtime": "hookgate.runtime"}
+_LAZY = {
+    "create_app": "hookgate.app",
+    "Runtime": "hookgate.runtime",
+    "Settings": "hookgate.config",
+    "lifespan": "hookgate.embedding",
+    "running": "hookgate.embedding",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -82,6 +91,7 @@ __all__ = [
     "RemoteHook",
     "RunSink",
     "Runtime",
+    "Settings",
     "SourceContext",
     "Target",
     "UnknownProviderError",
@@ -90,4 +100,6 @@ __all__ = [
     "__version__",
     "create_app",
     "hookimpl",
+    "lifespan",
+    "running",
 ]

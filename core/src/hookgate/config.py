@@ -16,7 +16,7 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,8 +69,11 @@ class Settings(BaseSettings):
     #: Runs per hour per workspace; 0 means unlimited.
     workspace_runs_per_hour: int = Field(default=0, ge=0)
     retention_days: int = Field(default=30, ge=1)
-    #: Log level of ``hookgate serve`` and ``hookgate worker`` (JSON lines on stderr).
-    log_level: str = "INFO"
+    #: Log level of ``hookgate serve`` and ``hookgate worker``.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    #: ``json`` (one object per line), ``text`` (coloured on a terminal), or ``auto``:
+    #: text when stderr is a terminal, JSON otherwise.
+    log_format: Literal["auto", "text", "json"] = "auto"
     #: One log line per HTTP request (method, path without secrets, status, time, actor).
     log_requests: bool = True
 
@@ -102,10 +105,21 @@ class Settings(BaseSettings):
     #: one fails the call (the scheduled reconcile comes back later).
     provider_max_retry_wait: float = Field(default=60.0, ge=0)
 
+    #: A second listener for ``/metrics`` and the OpenAPI document (``/openapi.json``); when
+    #: set, neither is served on the public port. Unset: both are on the public port.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    #: Interface of the metrics listener (keep it off the public network).
+    metrics_host: str = "127.0.0.1"
+
     @field_validator("providers")
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @property
     def provider_selection(self) -> frozenset[str] | None:
@@ -132,6 +146,19 @@ def load_settings(**overrides: Any) -> Settings:
     merged = {k: v for k, v in file_values.items() if k not in env_names}
     merged.update(overrides)
     return Settings(**merged)
+
+
+def setting_origin(key: str, file_values: Mapping[str, Any], overrides: Mapping[str, Any]) -> str:
+    """Where setting ``key`` came from, as the reader wrote it: ``HOOKGATE_PORT``,
+    ``port in HOOKGATE_CONFIG_FILE (path)``, ``port (given in code)`` or ``default``."""
+    variable = "HOOKGATE_" + key.upper()
+    if key in overrides:
+        return f"{key} (given in code)"
+    if variable in os.environ:
+        return variable
+    if key in file_values:
+        return f"{key} in {CONFIG_FILE} ({os.environ.get(CONFIG_FILE)})"
+    return "default"
 
 
 def env_prefix(name: str) -> str:
@@ -193,4 +220,11 @@ def _file_section(name: str, data: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-__all__ = ["Settings", "config_file_values", "env_prefix", "load_settings", "provider_settings"]
+__all__ = [
+    "Settings",
+    "config_file_values",
+    "env_prefix",
+    "load_settings",
+    "provider_settings",
+    "setting_origin",
+]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.metrics_core import Metric
 
 
 class Metrics:
@@ -41,7 +44,26 @@ class Metrics:
         )
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        return generate_latest(_WithoutCreated(self.registry))
+
+
+class _WithoutCreated:
+    """The registry without prometheus-client's ``*_created`` samples.
+
+    Each counter and histogram would otherwise export a ``_created`` series
+    (the Unix time it was made) next to it: noise that doubles the series count
+    and that Prometheus reads as samples of a gauge. prometheus-client's own
+    switch (``disable_created_metrics``) is process-wide: an application
+    embedding hookgate keeps its own choice.
+    """
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._registry = registry
+
+    def collect(self) -> Iterator[Metric]:
+        for metric in self._registry.collect():
+            metric.samples = [s for s in metric.samples if not s.name.endswith("_created")]
+            yield metric
 
 
 class Labelled:

@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "keys": "hookgate.cli.keys:keys",
     "audit": "hookgate.cli.audit:audit",
     "new-provider": "hookgate.cli.new_provider:new_provider",
+    "keygen": "hookgate.cli.keygen:keygen",
+    "config": "hookgate.cli.config:config_group",
 }
 
 
