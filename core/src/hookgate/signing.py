@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable
 from typing import Literal
 
@@ -33,12 +34,32 @@ def b64_signature(algorithm: Algorithm, secret: str | bytes, message: bytes) -> 
     return base64.b64encode(hmac_digest(algorithm, secret, message)).decode()
 
 
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2})*", re.ASCII)
+
+
 def decode_hex(value: str) -> bytes | None:
-    """Hex of either case to bytes; ``None`` when it is not hex."""
+    """Hex digits of either case to bytes, nothing else (no spaces, no ``0x``); else ``None``."""
+    return bytes.fromhex(value) if _HEX.fullmatch(value) else None
+
+
+def canonical_hex(value: str) -> bytes | None:
+    """Lowercase hex, the one spelling of a hex digest senders use; else ``None``.
+
+    A scheme that accepts one spelling per digest leaves an attacker nothing to
+    vary: ``bytes.fromhex`` alone also accepts spaces between the bytes.
+    """
+    raw = decode_hex(value)
+    return raw if raw is not None and raw.hex() == value else None
+
+
+def canonical_base64(value: str) -> bytes | None:
+    """Standard padded base64 exactly as it encodes (no whitespace, no spare bits set,
+    no URL-safe alphabet); else ``None``."""
     try:
-        return bytes.fromhex(value.strip())
-    except ValueError:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
         return None
+    return raw if base64.b64encode(raw).decode() == value else None
 
 
 def decode_base64(value: str) -> bytes | None:
@@ -72,6 +93,8 @@ __all__ = [
     "ALGORITHMS",
     "Algorithm",
     "b64_signature",
+    "canonical_base64",
+    "canonical_hex",
     "decode_base64",
     "decode_hex",
     "hex_signature",

@@ -10,7 +10,7 @@ the HTTP request: no network, no parsing beyond headers.
 from __future__ import annotations
 
 from hookgate import EventIdentity, SourceContext, Verification, WebhookRequest
-from hookgate.signing import decode_hex, hex_signature, matches_any
+from hookgate.signing import canonical_hex, hex_signature, matches_any
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 PREFIX = "sha256="
@@ -34,7 +34,7 @@ def verify(source: SourceContext, request: WebhookRequest) -> Verification:
         )
     if not value.startswith(PREFIX):
         return Verification.fail(f"{SIGNATURE_HEADER} must start with {PREFIX!r}")
-    given = decode_hex(value[len(PREFIX) :])
+    given = canonical_hex(value[len(PREFIX) :])
     if not matches_any("sha256", source.secrets, request.body, given):
         return Verification.fail("signature mismatch: is the webhook's Secret the source's?")
     return Verification.ok()

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from hookgate import EventIdentity, SourceContext, Verification, WebhookRequest
-from hookgate.signing import Algorithm, decode_hex, hex_signature, matches_any
+from hookgate.signing import Algorithm, canonical_hex, hex_signature, matches_any
 from pydantic import BaseModel
 
 from hookgate_jira import jwt_auth
@@ -68,7 +68,7 @@ def verify_hub_signature(source: SourceContext, request: WebhookRequest) -> Veri
             f"{SIGNATURE_HEADER} method {method!r} is not accepted: use one of "
             f"{', '.join(HUB_METHODS)}"
         )
-    if not matches_any(algorithm, source.secrets, request.body, decode_hex(digest)):
+    if not matches_any(algorithm, source.secrets, request.body, canonical_hex(digest)):
         return Verification.fail("signature mismatch")
     return Verification.ok()
 

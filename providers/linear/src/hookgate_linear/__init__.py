@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from hookgate import EventIdentity, ProviderInfo, Verification, hookimpl
 from hookgate.schema_files import schema_folder
-from hookgate.signing import decode_hex, hex_signature, matches_any
+from hookgate.signing import canonical_hex, hex_signature, matches_any
 from pydantic import BaseModel, Field
 
 #: Linear's SDK rejects deliveries more than a minute from its clock.
@@ -75,7 +75,7 @@ def verify_signature(source: SourceContext, request: WebhookRequest) -> Verifica
     value = request.headers.get(SIGNATURE_HEADER)
     if value is None:
         return Verification.fail(f"missing header {SIGNATURE_HEADER}")
-    if not matches_any("sha256", source.secrets, request.body, decode_hex(value)):
+    if not matches_any("sha256", source.secrets, request.body, canonical_hex(value)):
         return Verification.fail("signature mismatch")
     sent = _sent_at_ms(request)  # read only from a body whose signature matched
     if sent is None:

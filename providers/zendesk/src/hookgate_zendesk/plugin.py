@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from hookgate import EventIdentity, ProviderInfo, Verification, hookimpl
-from hookgate.signing import b64_signature, decode_base64, matches_any
+from hookgate.signing import b64_signature, canonical_base64, matches_any
 from pydantic import BaseModel, Field
 
 from hookgate_zendesk.schemas import load_schemas
@@ -68,7 +68,7 @@ def verify_signature(source: SourceContext, request: WebhookRequest) -> Verifica
     if settings.tolerance_seconds and age > settings.tolerance_seconds:
         return Verification.fail("timestamp outside tolerance")
     message = timestamp.encode() + request.body
-    if not matches_any("sha256", source.secrets, message, decode_base64(signature)):
+    if not matches_any("sha256", source.secrets, message, canonical_base64(signature)):
         return Verification.fail("signature mismatch")
     return Verification.ok()
 
