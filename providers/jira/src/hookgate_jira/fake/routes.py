@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -26,7 +26,7 @@ async def _body(request: Request) -> dict[str, Any]:
     if request.headers.get("content-type", "").startswith("application/json"):
         data = await request.json()
         return data if isinstance(data, dict) else {}
-    return {k: str(v) for k, v in (await request.form()).items()}
+    return dict(parse_qsl((await request.body()).decode()))
 
 
 def build_app(fake: FakeAtlassian) -> Starlette:
