@@ -13,14 +13,18 @@ a key generated on one machine would make the secrets unreadable on the next.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+import stat
 import time
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from hookgate.errors import ConfigurationError
+
+log = logging.getLogger("hookgate")
 
 
 class SecretBox:
@@ -69,12 +73,25 @@ def load_secret_box(secret_key: str | None, key_file: Path | None) -> SecretBox:
     else:
         with os.fdopen(fd, "w") as handle:
             handle.write(Fernet.generate_key().decode())
+    _warn_if_shared(key_file)
     for _ in range(50):  # a concurrent creator may not have written the key yet
         key = key_file.read_text().strip()
         if key:
             return SecretBox([key])
         time.sleep(0.01)
     raise ConfigurationError(f"{key_file} is empty: delete it or set HOOKGATE_SECRET_KEY")
+
+
+def _warn_if_shared(key_file: Path) -> None:
+    mode = key_file.stat().st_mode
+    if mode & 0o077:
+        log.warning(
+            "%s can be read by other users (mode %o): it decrypts every stored secret; "
+            "restrict it with: chmod 600 %s",
+            key_file,
+            stat.S_IMODE(mode),
+            key_file,
+        )
 
 
 def random_token(nbytes: int = 32) -> str:

@@ -9,6 +9,7 @@ validation error names the field, never the value that was sent.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +17,10 @@ from pydantic import BaseModel, ValidationError
 from starlette.responses import JSONResponse
 
 from hookgate.errors import AuthenticationError
+from hookgate.logs import RateLimitedLog
 from hookgate.services.common import ServiceError
+
+log = logging.getLogger("hookgate.api")
 
 
 class ErrorInfo(BaseModel):
@@ -56,6 +60,21 @@ class ApiError(Exception):
         return JSONResponse(body.model_dump(mode="json"), self.status, headers=self.headers)
 
 
+#: A database outage fails every request: one log line per interval, not a traceback each.
+_OUTAGE = RateLimitedLog(log, per_seconds=10)
+
+
+def store_down(exc: BaseException) -> ApiError:
+    """``503 store_unavailable`` for a request that failed because the database is down."""
+    _OUTAGE.warning("the admin API cannot reach the database: %s", type(exc).__name__)
+    return ApiError(
+        503,
+        "store_unavailable",
+        "the database cannot be reached right now: try again shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
 def from_service(exc: ServiceError) -> ApiError:
     return ApiError(exc.status, exc.code, str(exc), exc.details)
 
@@ -89,6 +108,7 @@ ERROR_STATUSES: dict[int, str] = {
     413: "The body is over HOOKGATE_MAX_BODY_BYTES.",
     422: "A field is invalid, or the request breaks a rule; `details` says which.",
     502: "An upstream failed: the provider's API during registration, or the filter generator.",
-    503: "Not available: no filter generator is configured.",
+    503: "Not available: the database cannot be reached (`store_unavailable`, retry later), "
+    "or no filter generator is configured.",
     504: "An upstream did not answer in time (the filter generator).",
 }

@@ -22,12 +22,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hookgate.api.auth import authenticate
-from hookgate.api.errors import ApiError, from_service, invalid_fields, unauthorized
+from hookgate.api.errors import ApiError, from_service, invalid_fields, store_down, unauthorized
 from hookgate.body import BodyTooLarge, read_body
 from hookgate.errors import AuthenticationError
 from hookgate.logs import current_request
 from hookgate.payloads import loads
 from hookgate.services.common import Actor, ServiceError
+from hookgate.store.availability import store_unavailable
 
 if TYPE_CHECKING:
     from hookgate.runtime import Runtime
@@ -92,7 +93,7 @@ class Operation:
         return self.handler.__name__.strip("_")
 
     def error_statuses(self) -> list[int]:
-        statuses = {401, *self.errors}
+        statuses = {401, 503, *self.errors}
         if "{id}" in self.path:
             statuses.add(404)
         if self.body is not None:
@@ -115,8 +116,10 @@ def endpoint(runtime: Runtime, op: Operation) -> Callable[[Request], Awaitable[R
             return from_service(exc).response()
         except AuthenticationError as exc:
             return unauthorized(exc).response()
-        except Exception:
-            # A bug, or the database went away: log it whole, answer without internals.
+        except Exception as exc:
+            if store_unavailable(exc):  # not a bug: the client may retry
+                return store_down(exc).response()
+            # A bug: log it whole, answer without internals.
             log.exception("%s %s failed", op.method, op.path)
             info = current_request()
             where = f" (request id {info.request_id})" if info else ""

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from jsonschema.protocols import Validator
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookgate.dispatch.matching import TriggerCache, TriggerInfo, TriggerSet
@@ -27,6 +26,7 @@ from hookgate.errors import UnknownProviderError
 from hookgate.payloads import parse_payload
 from hookgate.schemas import event_validator, schema_errors
 from hookgate.source_cache import SourceRecord
+from hookgate.store.availability import store_unavailable
 from hookgate.store.models import Event, Run, Trigger, new_id, utcnow
 from hookgate.types import EventNotice
 
@@ -105,7 +105,7 @@ class EventDispatcher:
         try:
             created = await self._commit(outcomes)
         except Exception as exc:
-            if _store_unavailable(exc):
+            if store_unavailable(exc):
                 raise  # the lease hands the batch to a later attempt
             created = 0
             for outcome in outcomes:
@@ -120,7 +120,7 @@ class EventDispatcher:
         try:
             return await self._decide(event, sets)
         except Exception as exc:
-            if _store_unavailable(exc):
+            if store_unavailable(exc):
                 raise
             return _failed(event, "dispatch", exc)
 
@@ -129,7 +129,7 @@ class EventDispatcher:
         try:
             return await self._commit([outcome])
         except Exception as exc:
-            if _store_unavailable(exc):
+            if store_unavailable(exc):
                 raise
             failed = _failed(outcome.event, "recording the outcome", exc)
             await self._commit([failed])
@@ -283,14 +283,6 @@ def _failed(event: Event, step: str, exc: Exception) -> Outcome:
     )
     reason = f"{step} failed: {type(exc).__name__}: {exc}"
     return Outcome(event, "failed", reason[:MAX_REASON])
-
-
-def _store_unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` says the database could not be reached (worth retrying the batch)
-    rather than that something about one event is wrong."""
-    return isinstance(exc, (OperationalError, InterfaceError, OSError, TimeoutError)) or bool(
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    )
 
 
 async def _count_runs(session: AsyncSession, where: Any, since: Any) -> int:

@@ -8,6 +8,8 @@ webhook survives a crash of the process or the machine.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,14 @@ def apply_sqlite_pragmas(dbapi_connection: Any, record: ConnectionPoolEntry | No
     cursor.close()
 
 
+def create_private(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (it holds every payload), unless
+    it exists. SQLite gives its ``-wal`` and ``-shm`` files the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 class Database:
     """An engine, a session factory and what differs between the two databases."""
 
@@ -79,7 +89,7 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", apply_sqlite_pragmas)
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                create_private(Path(parsed.database))
         self.session = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
