@@ -155,3 +155,25 @@ def test_a_filter_at_every_limit_still_compiles() -> None:
     leaves = " ".join(f'(has-any "a{i}" ({values}))' for i in range(MAX_LEAVES))
     flt = compile_filter(f"(or {leaves})")
     assert flt({"a7": [3]})
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [True] * 100,
+        [1.0] * 100,
+        ["1"] * 100 + [{"x": 1}],
+        [False] * 100 + [0],
+        [None, *range(2, 102)],
+    ],
+)
+def test_the_index_finds_candidates_in_large_arrays_with_strict_typing(items: list[Any]) -> None:
+    from hookgate.filters import TriggerIndex
+
+    index = TriggerIndex()
+    texts = ['(has "a" 1)', '(has "a" true)', '(has "a" "1")', '(has "a" 0)', '(has "a" null)']
+    texts += ['(has-any "a" (false "x"))', '(has-all "a" (5 6))']
+    for text in texts:
+        index.add(text, text)
+    payload = {"a": items}
+    assert index.match(payload) == {t for t in texts if compile_filter(t)(payload)}

@@ -151,9 +151,13 @@ class EventDispatcher:
             return Outcome(event, "unsubscribed", "the source is not subscribed to it")
         if source.id not in sets:  # one look at the source's triggers per batch
             sets[source.id] = await self.triggers.for_source(source.id)
-        matched = sets[source.id].match(event.event_type, payload)
-        detail = "schema: " + errors[0] if errors else None
-        return Outcome(event, "done", detail, errors or None, matched)
+        found = sets[source.id].match_within(event.event_type, payload)
+        notes = [
+            "schema: " + errors[0] if errors else None,
+            found.note,
+        ]  # found.note: filter budget
+        detail = "; ".join(n for n in notes if n) or None
+        return Outcome(event, "done", detail, errors or None, found.matched)
 
     def _notify(self, outcome: Outcome) -> None:
         event = outcome.event

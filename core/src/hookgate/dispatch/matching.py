@@ -4,6 +4,11 @@ A source's triggers are compiled once into a :class:`TriggerSet` and kept
 until the source's triggers change (their count or newest ``updated_at``, one
 cheap query per event). A filter that no longer compiles marks its trigger
 ``invalid_filter`` with the parser's message; it never stops the worker.
+
+Each event's filters share a time budget (:data:`EVENT_FILTER_BUDGET`, see
+:class:`~hookgate.filters.budget.EventBudget`): a trigger whose filter overruns
+it fails for that event, and the event's ``detail`` says which and why (there
+is no per-trigger outcome table yet), so one trigger can't hold up the others.
 """
 
 from __future__ import annotations
@@ -17,12 +22,18 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select, update
 
 from hookgate.filters import FilterSyntaxError, TriggerIndex, compile_filter
+from hookgate.filters.budget import EventBudget
 from hookgate.store.models import Trigger
 
 if TYPE_CHECKING:
     from hookgate.store.database import Database
 
 log = logging.getLogger("hookgate.dispatch")
+
+#: Seconds the filters of one event may take together before the rest fail.
+EVENT_FILTER_BUDGET = 0.1
+# How many failed triggers an event's detail names.
+_NAMED = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +56,44 @@ class TriggerSet:
     unfiltered: dict[str | None, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def match(self, event_type: str, payload: Any) -> list[TriggerInfo]:
+        return self.match_within(event_type, payload, budget=None).matched
+
+    def match_within(
+        self, event_type: str, payload: Any, budget: float | None = EVENT_FILTER_BUDGET
+    ) -> Matches:
+        """The matching triggers, and those whose filters overran the event's ``budget``."""
+        spent = EventBudget(budget) if budget is not None else None
         ids: set[str] = set()
         for key in (None, event_type):
             ids |= self.unfiltered.get(key, set())
             index = self.indexes.get(key)
             if index is not None:
-                ids |= set(index.match(payload))
-        return [self.triggers[i] for i in sorted(ids)]
+                ids |= index.match(payload, spent)
+        failed = spent.failed if spent is not None else {}
+        if failed:
+            log.warning("filters over the per-event budget: %s", failed)
+        return Matches([self.triggers[i] for i in sorted(ids)], failed)
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """What matching one event found: the triggers to run and those that failed."""
+
+    matched: list[TriggerInfo]
+    #: Trigger id -> why its filter failed on this event.
+    failed: dict[str, str]
+
+    @property
+    def note(self) -> str | None:
+        """One line for the event's ``detail``, or ``None`` when nothing failed."""
+        if not self.failed:
+            return None
+        named = sorted(self.failed)[:_NAMED]
+        more = len(self.failed) - len(named)
+        reasons = "; ".join(f"{i}: {self.failed[i]}" for i in named)
+        return f"filters failed for {len(self.failed)} trigger(s): {reasons}" + (
+            f"; and {more} more" if more else ""
+        )
 
 
 Fingerprint = tuple[int, datetime | None]

@@ -14,7 +14,7 @@ import time
 
 from hookgate.filters.errors import FilterTooExpensive
 
-__all__ = ["Deadline"]
+__all__ = ["Deadline", "EventBudget"]
 
 
 class Deadline:
@@ -48,3 +48,41 @@ class Deadline:
                 "use fewer conditions or shorter value lists, or fewer .* over large arrays",
                 budget=self.budget,
             )
+
+
+class EventBudget:
+    """The time one event's triggers may spend in their filters, and which ones it failed.
+
+    :class:`~hookgate.filters.index.TriggerIndex` runs light filters (no ``.*``,
+    no array tests: a few dictionary look-ups each) first and the heavy ones
+    after, timing each. A heavy filter that alone takes longer than the budget
+    fails for this event (its result is dropped); once the budget is spent,
+    the filters not yet run fail without running. Light filters never wait for
+    heavy ones, and the heavy ones wait at most one budget.
+    """
+
+    __slots__ = ("budget", "end", "failed")
+
+    def __init__(self, budget: float) -> None:
+        self.budget = budget
+        self.end = time.perf_counter() + budget
+        #: Trigger id -> why its filter failed on this event.
+        self.failed: dict[str, str] = {}
+
+    def spent(self) -> bool:
+        return time.perf_counter() > self.end
+
+    def skip(self, ids: set[str]) -> None:
+        reason = f"not evaluated: the event's filter budget of {self._ms(self.budget)} was spent"
+        self.failed.update(dict.fromkeys(ids, reason))
+
+    def overran(self, ids: set[str], took: float) -> None:
+        reason = (
+            f"its filter took {self._ms(took)} on this event, over the per-event budget "
+            f"of {self._ms(self.budget)}"
+        )
+        self.failed.update(dict.fromkeys(ids, reason))
+
+    @staticmethod
+    def _ms(seconds: float) -> str:
+        return f"{seconds * 1000:.0f} ms"

@@ -15,12 +15,14 @@ property test checks it against brute force).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
 
-from hookgate.filters.ast import BoolOp, FieldPath, Leaf, Node, Scalar
+from hookgate.filters.ast import BoolOp, FieldPath, Leaf, Node, Scalar, walk_leaves
+from hookgate.filters.budget import EventBudget
 from hookgate.filters.compiler import Filter, compile_accessor, compile_filter
-from hookgate.filters.membership import Key
+from hookgate.filters.membership import Key, Members
 from hookgate.filters.membership import key as _key
 
 __all__ = ["Requirement", "TriggerIndex", "requirements"]
@@ -75,28 +77,40 @@ def _any_of(parts: list[Requirements]) -> Requirements:
 class _Group:
     """The triggers that share one filter: it runs once for all of them."""
 
-    __slots__ = ("filed", "ids", "needs", "predicate")
+    __slots__ = ("filed", "heavy", "ids", "needs", "predicate")
 
     def __init__(self, flt: Filter) -> None:
         self.predicate: Predicate = flt.predicate
+        #: Whether it may read a whole array (a .* or an array test): run last under a budget.
+        self.heavy = any(
+            leaf.path.has_wildcard or leaf.op in _ARRAY_OPS for leaf in walk_leaves(flt.node)
+        )
         self.ids: set[str] = set()
         self.needs = requirements(flt.node)
         self.filed: tuple[Requirement, frozenset[Key]] | None = None
 
 
 _NONE: Mapping[Filter, _Group] = {}
+_ARRAY_OPS = frozenset({"has", "has-all", "has-any"})
+# Up to this many items, an array's items are tagged one by one to find candidates.
+_SMALL_ARRAY = 64
 
 
 class _Path:
     """One filed requirement: the path's accessor and the groups under each key."""
 
-    __slots__ = ("access", "buckets", "holds")
+    __slots__ = ("_members", "access", "buckets", "holds")
 
     def __init__(self, requirement: Requirement) -> None:
         mode, text = requirement
         self.holds = mode == "has"
         self.access = compile_accessor(FieldPath(text, tuple(text.split("."))))
         self.buckets: dict[Key, dict[Filter, _Group]] = {}
+        self._members: Members | None = None
+
+    def changed(self) -> None:
+        """Keys were added or removed: the set test of large arrays is rebuilt when needed."""
+        self._members = None
 
     def candidates(self, payload: Any) -> Mapping[Filter, _Group]:
         value = self.access(payload)
@@ -106,9 +120,17 @@ class _Path:
         if type(value) is not list:
             return _NONE
         found: dict[Filter, _Group] = {}
-        for key in {k for k in map(_key, value) if k is not None}:
+        for key in self._present(value):
             found.update(self.buckets.get(key, _NONE))  # a group under two keys runs once
         return found
+
+    def _present(self, items: list[Any]) -> set[Key]:
+        if len(items) <= _SMALL_ARRAY:  # a few labels: tag each item
+            return {k for k in map(_key, items) if k is not None}
+        # A large array: look the filed keys up in it at C speed instead.
+        if self._members is None:
+            self._members = Members(k[1] for k in self.buckets)
+        return self._members.present(items)
 
 
 class TriggerIndex:
@@ -175,10 +197,17 @@ class TriggerIndex:
             del self._groups[compiled]
             self._changes += 1
 
-    def match(self, payload: Any) -> set[str]:
-        """The ids of every trigger whose filter is true for ``payload``."""
+    def match(self, payload: Any, budget: EventBudget | None = None) -> set[str]:
+        """The ids of every trigger whose filter is true for ``payload``.
+
+        With a ``budget``, filters that overrun it are left out and their
+        triggers land in ``budget.failed`` with the reason (see
+        :class:`~hookgate.filters.budget.EventBudget`).
+        """
         if self._changes > max(64, len(self._groups) // 8):
             self._refile()
+        if budget is not None:
+            return self._match_within(payload, budget)
         matched: set[str] = set()
         for path in self._paths.values():
             for group in path.candidates(payload).values():
@@ -188,6 +217,53 @@ class TriggerIndex:
             if group.predicate(payload):
                 matched |= group.ids
         return matched
+
+    def _match_within(self, payload: Any, budget: EventBudget) -> set[str]:
+        # Light filters first, then whatever may read a whole array: finding the
+        # candidates of a "has" path, and the heavy filters, each timed.
+        matched: set[str] = set()
+        heavy: list[_Group] = []
+        light = [
+            g for p in self._paths.values() if not p.holds for g in p.candidates(payload).values()
+        ]
+        for group in [*light, *self._unfiled.values()]:
+            if group.heavy:
+                heavy.append(group)
+            elif budget.spent():
+                budget.skip(group.ids)
+            elif group.predicate(payload):
+                matched |= group.ids
+        for path in self._paths.values():
+            if path.holds:
+                heavy.extend(self._timed_candidates(path, payload, budget))
+        for group in heavy:
+            if budget.spent():
+                budget.skip(group.ids)
+                continue
+            started = time.perf_counter()
+            result = group.predicate(payload)
+            took = time.perf_counter() - started
+            if took > budget.budget:
+                budget.overran(group.ids, took)
+            elif result:
+                matched |= group.ids
+        return matched
+
+    @staticmethod
+    def _timed_candidates(path: _Path, payload: Any, budget: EventBudget) -> list[_Group]:
+        everyone = {f: g for bucket in path.buckets.values() for f, g in bucket.items()}
+        if budget.spent():
+            for group in everyone.values():
+                budget.skip(group.ids)
+            return []
+        started = time.perf_counter()
+        found = list(path.candidates(payload).values())
+        took = time.perf_counter() - started
+        if took > budget.budget:
+            for group in everyone.values():
+                budget.overran(group.ids, took)
+            return []
+        return found
 
     def candidates(self, payload: Any) -> int:
         """How many filters ``match`` runs for ``payload`` (for tuning and tests)."""
@@ -221,6 +297,7 @@ class TriggerIndex:
             path = self._paths[requirement] = _Path(requirement)
         for key in keys:
             path.buckets.setdefault(key, {})[flt] = group
+        path.changed()
 
     def _unfile(self, flt: Filter, group: _Group) -> None:
         if group.filed is None:
@@ -234,6 +311,7 @@ class TriggerIndex:
             del bucket[flt]
             if not bucket:
                 del path.buckets[key]
+        path.changed()
         if not path.buckets:
             del self._paths[requirement]
 

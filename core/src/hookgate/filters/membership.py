@@ -79,6 +79,20 @@ class Members:
                 return self.strings <= {x for x in items if type(x) is str}
         return self.keys <= _keys(items)
 
+    def present(self, items: list[Any]) -> set[Key]:
+        """The keys of the values ``items`` holds, at C speed for the strings among them."""
+        strings = frozenset(v for v in self.values if type(v) is str)
+        found: set[Key]
+        try:
+            found = {("s", v) for v in strings.intersection(items)}
+        except TypeError:  # an unhashable item: filter the strings first
+            found = {("s", v) for v in strings.intersection(x for x in items if type(x) is str)}
+        for value in self.values:
+            tagged = key(value)
+            if type(value) is not str and tagged is not None and holds(items, value):
+                found.add(tagged)
+        return found
+
     def absent(self, items: list[Any]) -> list[Scalar]:
         """The values ``items`` does not hold, in the order written (for explanations)."""
         present = _keys(items)
