@@ -3,13 +3,7 @@ and no secret anywhere, after every route was driven with known secret values.""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,44 +16,14 @@ from hookgate.services import identity
 from hookgate.services.common import Actor
 from hookgate.types import SourceContext
 
-from tests.conftest import TEST_SECRET_KEY
 from tests.core.api.support import Contract, world
-from tests.server import free_port
+from tests.server import hookgate_serve, ready
 from tests.support import settings_for
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 SIGNING_SECRET = "KNOWN-signing-secret-0f4c2d9e"
 WRONG_KEY = "hgk_KNOWN-wrong-key-7a1b3c5d"
-HOOKGATE = str(Path(sys.executable).with_name("hookgate"))
-
-
-@contextlib.contextmanager
-def hookgate_serve(database: str, port: int, logs: Path) -> Iterator[str]:
-    env = {
-        **os.environ,
-        "HOOKGATE_DATABASE_URL": database,
-        "HOOKGATE_SECRET_KEY": TEST_SECRET_KEY,
-        "HOOKGATE_PORT": str(port),
-        "HOOKGATE_LOG_LEVEL": "DEBUG",  # the strictest: whatever any logger would say
-    }
-    with logs.open("w") as out:
-        process = subprocess.Popen([HOOKGATE, "serve"], env=env, stdout=out, stderr=out)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-
-
-async def _ready(base: str) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(1200):  # a minute: imports alone took 15 s on a loaded 2-core machine
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get(f"{base}/healthz")).status_code == 200:
-                    return
-            await asyncio.sleep(0.05)
-    raise AssertionError("hookgate serve did not start")
 
 
 async def _keys(database: str) -> dict[str, str]:
@@ -218,8 +182,9 @@ async def test_logs_are_json_lines_with_request_ids_and_no_secrets(tmp_path: Pat
     database = f"sqlite:///{tmp_path / 'hookgate.db'}"
     keys = await _keys(database)
     log_file = tmp_path / "serve.log"
-    with hookgate_serve(database, free_port(), log_file) as base:
-        await _ready(base)
+    # DEBUG, the strictest: whatever any logger would say.
+    with hookgate_serve(database, output=log_file, log_level="DEBUG") as base:
+        await ready(base)
         async with httpx.AsyncClient(base_url=base) as client:
             driver = Driver(client)
             secrets = await _drive(driver, keys)
