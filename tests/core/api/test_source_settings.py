@@ -107,5 +107,5 @@ async def test_providers_show_the_settings_json_schema(sqlite_url: str) -> None:
         assert "HMAC" in schema["properties"]["algorithm"]["description"]
         rows = {p["name"]: p for p in listed.json()["items"]}
         assert rows["custom"]["config_schema"] == schema
-        assert rows["jira"]["config_schema"]["properties"]["signed"]["type"] == "boolean"
+        assert rows["jira"]["config_schema"]["properties"]["include_secondary"]["type"] == "boolean"
         assert rows["github"]["config_schema"] is None  # github takes no source settings

@@ -107,8 +107,10 @@ def test_create_takes_settings_typed_from_the_providers_model(cli: Cli) -> None:
     )
     assert numeric["config"]["signature_header"] == "123"
     # A boolean from another provider's model.
-    jira = cli.json("sources", "create", "--provider", "jira", "--name", "j", "--set", "signed=no")
-    assert jira["config"] == {"signed": False}
+    jira = cli.json(
+        "sources", "create", "--provider", "jira", "--name", "j", "--set", "include_secondary=no"
+    )
+    assert jira["config"] == {"include_secondary": False}
 
     preset = cli.json(
         "sources", "create", "--provider", "custom", "--name", "stripe",
@@ -170,7 +172,7 @@ def test_create_help_lists_the_providers_settings(cli: Cli) -> None:
     # --help before --provider works too, and every provider lists its own model.
     jira = _flat(cli.ok("sources", "create", "--help", "--provider=jira"))
     assert "Settings of jira" in jira
-    assert "signed=true|false Deliveries carry X-Hub-Signature" in jira
+    assert "include_secondary=true|false Keep deliveries of Jira's Secondary flow" in jira
     assert "algorithm" not in jira
     plain = _flat(cli.ok("sources", "create", "--help"))
     assert "add --provider P to --help to list them" in plain

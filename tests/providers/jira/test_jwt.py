@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -146,3 +147,15 @@ def test_identity_and_metadata(hooks: ProviderHooks) -> None:
         "matched_webhook_ids": "10001,10002",
     }
     assert "authorization" not in hooks.provider_info().kept_headers
+
+
+def test_secondary_flow_is_ignored_when_the_source_says_so(hooks: ProviderHooks) -> None:
+    headers = {"X-Atlassian-Webhook-Identifier": "d-2", "X-Atlassian-Webhook-Flow": "Secondary"}
+    kept = hooks.identify_event(REGISTERED, _request(headers))
+    assert not kept.ignore
+    quiet = replace(REGISTERED, config={"include_secondary": False})
+    dropped = hooks.identify_event(quiet, _request(headers))
+    assert dropped.ignore
+    assert "Secondary" in dropped.ignore_reason
+    primary = {**headers, "X-Atlassian-Webhook-Flow": "Primary"}
+    assert not hooks.identify_event(quiet, _request(primary)).ignore

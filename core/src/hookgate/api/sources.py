@@ -169,6 +169,11 @@ class SourceOut(Output):
     )
     registration_error: str | None = Field(description="Why registration is not active.")
     reconciled_at: datetime | None = Field(description="When the webhooks were last checked.")
+    webhooks: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The registered webhooks: target, remote_id, expires_at, refreshed_at "
+        "(the last extension of an expiring hook) and checked_at.",
+    )
 
 
 class SourceWithSecret(SourceOut):

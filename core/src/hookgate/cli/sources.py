@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -66,6 +67,14 @@ sources.add_command(schema_group)
     metavar="TYPE:NAME",
     help="Register on this target (repeat), e.g. repository:octo-org/webapp.",
 )
+@click.option(
+    "--project",
+    "projects",
+    multiple=True,
+    metavar="KEY",
+    help="Only these projects of the target (repeat), for targets that hold projects "
+    "(e.g. site:<id> --project ENG --project OPS).",
+)
 @json_option
 def create(
     provider: str,
@@ -77,6 +86,7 @@ def create(
     manual: bool,
     connection_id: str | None,
     targets: tuple[str, ...],
+    projects: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Create a source; prints its URL and signing secret (shown this once).
@@ -84,7 +94,11 @@ def create(
     Provider settings are --set KEY=VALUE (repeat), typed and checked by the
     provider's settings model; --provider P --help lists P's settings.
     """
-    chosen = [_target(t) for t in targets]
+    chosen: list[dict[str, Any]] = [_target(t) for t in targets]
+    if projects:
+        if not chosen:
+            raise click.BadParameter("--project needs a --target", param_hint="--project")
+        chosen = [{**t, "projects": list(projects)} for t in chosen]
 
     async def body(runtime: Runtime, actor: Actor) -> tuple[service.SourceView, str | None]:
         view = await service.create_source(
@@ -166,9 +180,16 @@ def list_(as_json: bool) -> None:
 @click.argument("source_id")
 @json_option
 def show(source_id: str, as_json: bool) -> None:
-    """Show one source (its secret only as a hint)."""
+    """Show one source (its secret only as a hint) and its registered webhooks."""
     view = with_runtime(lambda rt, actor: service.get_source(rt, actor, source_id))
-    emit(view.as_dict(), as_json, [f"{k:<14}{v}" for k, v in view.as_dict().items()])
+    data = view.as_dict()
+    lines = [f"{k:<14}{v}" for k, v in data.items() if k != "webhooks"]
+    lines += [
+        f"webhook       {w['target']} #{w['remote_id']}  expires {w['expires_at'] or 'never'}"
+        f"  refreshed {w['refreshed_at'] or 'never'}"
+        for w in view.webhooks
+    ]
+    emit(data, as_json, lines)
 
 
 @sources.command("update")

@@ -46,6 +46,8 @@ class Outcome:
     errors: list[tuple[Target, ProviderAPIError]] = field(default_factory=list)
     #: Unwanted hooks that could not be deleted: still recorded, retried next time.
     leftover: list[RemoteHook] = field(default_factory=list)
+    #: Remote ids of the hooks whose expiry this run extended.
+    refreshed: set[str] = field(default_factory=set)
 
 
 def _wait_asked(max_wait: float) -> Callable[[BaseException], bool]:
@@ -136,6 +138,7 @@ class Reconciler:
             hook = await self.call(lambda: self.hooks.update_webhook(source, hook, client))
         if expiring(hook, utcnow(), self.margin):
             hook = await self._refresh(hook)
+            outcome.refreshed.add(hook.remote_id)
         return hook
 
     async def _refresh(self, hook: RemoteHook) -> RemoteHook:

@@ -52,7 +52,9 @@ def _hook_of(row: RemoteHookRow) -> RemoteHook:
     )
 
 
-def _row_of(source_id: str, hook: RemoteHook, now: datetime) -> RemoteHookRow:
+def _row_of(
+    source_id: str, hook: RemoteHook, now: datetime, refreshed_at: datetime | None
+) -> RemoteHookRow:
     return RemoteHookRow(
         id=new_id("rh"),
         source_id=source_id,
@@ -64,6 +66,7 @@ def _row_of(source_id: str, hook: RemoteHook, now: datetime) -> RemoteHookRow:
         events=list(hook.events),
         expires_at=hook.expires_at,
         checked_at=now,
+        refreshed_at=refreshed_at,
     )
 
 
@@ -142,7 +145,8 @@ async def reconcile(
             # A target that failed keeps what was known of it: deleting it later still works.
             failed = {(t.type, t.name) for t, _ in outcome.errors}
             unknown = [_hook_of(r) for r in rows if (r.target_type, r.target_name) in failed]
-            await _record(runtime, source_id, outcome, unknown)
+            refreshed = {r.remote_id: r.refreshed_at for r in rows}
+            await _record(runtime, source_id, outcome, unknown, refreshed)
         return outcome
 
 
@@ -162,7 +166,11 @@ async def _run(
 
 
 async def _record(
-    runtime: Runtime, source_id: str, outcome: Outcome, unknown: list[RemoteHook]
+    runtime: Runtime,
+    source_id: str,
+    outcome: Outcome,
+    unknown: list[RemoteHook],
+    refreshed: dict[str, datetime | None],
 ) -> None:
     status, error = status_of(
         outcome, timedelta(seconds=runtime.settings.registration_refresh_margin)
@@ -175,7 +183,8 @@ async def _record(
             ident = (hook.target.type, hook.target.name, hook.remote_id)
             if ident not in seen:
                 seen.add(ident)
-                session.add(_row_of(source_id, hook, now))
+                was = now if hook.remote_id in outcome.refreshed else refreshed.get(hook.remote_id)
+                session.add(_row_of(source_id, hook, now, was))
         await session.execute(
             update(Source)
             .where(Source.id == source_id)
@@ -190,6 +199,30 @@ async def _record_status(runtime: Runtime, source_id: str, status: str, error: s
             .where(Source.id == source_id)
             .values(registration_status=status, registration_error=error, reconciled_at=utcnow())
         )
+
+
+async def webhooks_of(runtime: Runtime, source_id: str) -> list[dict[str, Any]]:
+    """The source's remote hooks as an admin sees them: where, which id, expiry, last refresh."""
+    async with runtime.db.session() as session:
+        rows = await session.scalars(
+            select(RemoteHookRow)
+            .where(RemoteHookRow.source_id == source_id)
+            .order_by(RemoteHookRow.target_type, RemoteHookRow.target_name)
+        )
+        return [
+            {
+                "target": f"{r.target_type}:{r.target_name}",
+                "remote_id": r.remote_id,
+                "expires_at": _iso(r.expires_at),
+                "refreshed_at": _iso(r.refreshed_at),
+                "checked_at": _iso(r.checked_at),
+            }
+            for r in rows
+        ]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 async def register_new(runtime: Runtime, source_id: str) -> None:
@@ -346,4 +379,5 @@ __all__ = [
     "register_new",
     "status_of",
     "unregister",
+    "webhooks_of",
 ]

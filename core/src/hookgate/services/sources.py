@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +66,8 @@ class SourceView:
     registration_status: str | None = None
     registration_error: str | None = None
     reconciled_at: datetime | None = None
+    #: The remote hooks: target, id, ``expires_at``, ``refreshed_at``, ``checked_at`` (ISO 8601).
+    webhooks: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in self.__dict__.items() if k != "secret" or v is not None}
@@ -188,7 +190,17 @@ async def create_source(
     runtime.sources.invalidate(row.id)  # a miss cached for this id must not outlive it
     if connection_id:
         row = await _register(runtime, actor, row, keep_on_error)
+        return await _registered_view(runtime, actor, row, secret=signing_secret)
     return _view(runtime, actor, row, secret=signing_secret)
+
+
+async def _registered_view(
+    runtime: Runtime, actor: Actor, row: Source, secret: str | None = None
+) -> SourceView:
+    view = _view(runtime, actor, row, secret=secret)
+    if row.connection_id is None:
+        return view
+    return replace(view, webhooks=await registration.webhooks_of(runtime, row.id))
 
 
 async def _register(runtime: Runtime, actor: Actor, row: Source, keep_on_error: bool) -> Source:
@@ -224,7 +236,7 @@ async def _get(runtime: Runtime, actor: Actor, source_id: str) -> Source:
 
 
 async def get_source(runtime: Runtime, actor: Actor, source_id: str) -> SourceView:
-    return _view(runtime, actor, await _get(runtime, actor, source_id))
+    return await _registered_view(runtime, actor, await _get(runtime, actor, source_id))
 
 
 async def list_sources(runtime: Runtime, actor: Actor) -> list[SourceView]:
@@ -287,7 +299,7 @@ async def update_source(
     if changed:
         await _reconcile_after_change(runtime, source_id)
         row = await _get(runtime, actor, source_id)
-    return _view(runtime, actor, row)
+    return await _registered_view(runtime, actor, row)
 
 
 def _change_settings(

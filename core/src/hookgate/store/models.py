@@ -333,6 +333,8 @@ class RemoteHookRow(Base):
     events: Mapped[list[str]] = mapped_column(JSONType, default=list)
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     checked_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: When hookgate last extended its expiry (``refresh_webhook``); ``None``: never.
+    refreshed_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from hookgate import EventIdentity, SourceContext, Verification, WebhookRequest
 from hookgate.signing import Algorithm, canonical_hex, hex_signature, matches_any
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from hookgate_jira import jwt_auth
 from hookgate_jira.settings import JiraInstallation
@@ -73,15 +73,31 @@ def verify_hub_signature(source: SourceContext, request: WebhookRequest) -> Veri
     return Verification.ok()
 
 
-def identify(request: WebhookRequest) -> EventIdentity:
+class JiraSourceSettings(BaseModel, extra="forbid", frozen=True):
+    """Per-source settings of a Jira source."""
+
+    include_secondary: bool = Field(
+        default=True,
+        description="Keep deliveries of Jira's Secondary flow (knock-on events of a bulk "
+        "change, such as the comment_deleted events after an issue is deleted, up to 15 "
+        "minutes later); false stores them as ignored.",
+    )
+
+
+def identify(source: SourceContext, request: WebhookRequest) -> EventIdentity:
     body = request.json()  # parsed once per delivery; ValueError: malformed (400)
     event = body.get("webhookEvent") if isinstance(body, dict) else None
     if not isinstance(event, str) or not event:
         raise ValueError("body has no webhookEvent: is this a Jira webhook delivery?")
+    metadata = _metadata(request, body)
+    secondary = metadata.get("flow", "").lower() == "secondary"
+    ignore = secondary and not JiraSourceSettings.model_validate(source.config).include_secondary
     return EventIdentity(
         event_type=event,
         delivery_id=request.headers.get(DELIVERY_HEADER),
-        metadata=_metadata(request, body),
+        metadata=metadata,
+        ignore=ignore,
+        ignore_reason="a Secondary-flow delivery and include_secondary is false" if ignore else "",
     )
 
 

@@ -38,6 +38,7 @@ def provider_info() -> ProviderInfo:
         description="Issue, comment and issue-property events from Jira Cloud sites.",
         needs_oauth=True,
         installation_model=JiraInstallation,
+        config_model=deliveries.JiraSourceSettings,
         docs_url="https://developer.atlassian.com/cloud/jira/platform/webhooks/",
         # Never authorization: it holds a bearer credential.
         kept_headers=(
@@ -65,8 +66,8 @@ def verify_signature(
 
 
 @hookimpl
-def identify_event(request: WebhookRequest) -> EventIdentity:
-    return deliveries.identify(request)
+def identify_event(source: SourceContext, request: WebhookRequest) -> EventIdentity:
+    return deliveries.identify(source, request)
 
 
 @hookimpl
