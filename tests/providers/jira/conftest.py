@@ -43,6 +43,7 @@ class Site:
     browser: httpx.AsyncClient
     atlassian: FakeAtlassian
     clock: Clock
+    atlassian_url: str
 
     async def connect(self) -> str:
         """``POST /api/v1/connections``, then authorize on Atlassian and confirm in hookgate."""
@@ -94,4 +95,4 @@ async def jira_site(
         key = await identity.create_key(runtime, Actor.operator(user.workspace_id), user.id)
         headers = {"Authorization": f"Bearer {key.key}"}
         async with httpx.AsyncClient(base_url=f"{base_url}/api/v1", headers=headers) as api:
-            yield Site(runtime, base_url, api, browser, atlassian, clock)
+            yield Site(runtime, base_url, api, browser, atlassian, clock, atlassian_url)

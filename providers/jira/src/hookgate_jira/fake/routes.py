@@ -189,8 +189,8 @@ def _lifetime() -> Any:
 
 def _token_set(fake: FakeAtlassian, grant: FakeGrant) -> dict[str, Any]:
     answer: dict[str, Any] = {
-        "access_token": fake._access(grant),
-        "expires_in": 3600,
+        "access_token": fake._access(grant, fake.access_lifetime),
+        "expires_in": fake.access_lifetime,
         "token_type": "Bearer",
         "scope": grant.scope,
     }

@@ -66,6 +66,8 @@ class FakeAtlassian:
         self.webhooks: dict[int, FakeWebhook] = {}
         self.requests: list[Recorded] = []
         self.token_requests = 0
+        #: Seconds an access token from the token endpoint lives (Atlassian: 3600).
+        self.access_lifetime = 3600
         #: Errors for the next registered webhook entries, in order (Atlassian's messages).
         self.entry_errors: list[str] = []
         self.refused_sites: set[str] = set()
