@@ -10,8 +10,12 @@
 2. Fan-out: 10,000 triggers with realistic filters on one source; time to find
    the matching triggers of one event with ``TriggerIndex`` and by running every
    filter, median over many different events.
+3. Worst cases (issue 14): the member reproducers and filters at the size
+   budgets, against the fast path of part 1, and the old quadratic membership
+   test as the baseline.
 
 Targets (issue 3): compiled ≤ 3x hand-written; indexed fan-out ≤ 1 ms median.
+Issue 14: the reproducers well under 100 ms.
 """
 
 from __future__ import annotations
@@ -27,7 +31,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hookgate.filters import Filter, TriggerIndex, compile_filter
+from hookgate.filters import (
+    MAX_LEAVES,
+    Filter,
+    FilterSyntaxError,
+    TriggerIndex,
+    compile_filter,
+    explain,
+)
+from hookgate.filters.semantics import strict_equal
 
 ROOT = Path(__file__).resolve().parents[1]
 PAYLOAD_FILE = ROOT / "tests" / "fixtures" / "github" / "pull_request.opened.json"
@@ -227,6 +239,75 @@ def fan_out(template: Any, triggers: int, event_count: int, *, distinct: bool) -
     print(f"   indexed is {forced / indexed:.0f}x faster ({verdict} the ≤ 1 ms target)\n")
 
 
+# -- worst cases ----------------------------------------------------------------------
+
+
+def _ms(function: Callable[[], object], repeat: int = 5) -> float:
+    """Best of ``repeat`` runs, in milliseconds (worst cases run long: no timeit loops)."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - started)
+    return best * 1e3
+
+
+def quadratic_has_any(items: list[Any], values: tuple[Any, ...]) -> bool:
+    """The membership test before issue 14: every value against every item."""
+    return any(any(strict_equal(item, value) for item in items) for value in values)
+
+
+def _refused(text: str) -> None:
+    try:
+        compile_filter(text)
+    except FilterSyntaxError:
+        return
+    raise AssertionError("the filter should be refused")
+
+
+def worst_cases(payload: Any) -> None:
+    fast = compile_filter(FILTER)
+    fast_ms = per_call_us(lambda: fast(payload), 0.5) / 1e3
+    values = tuple(f"v{i}" for i in range(2000))
+    wide_text = '(has-any "a" (' + " ".join(f'"{v}"' for v in values) + "))"
+    wide = compile_filter(wide_text)
+    items = {"a": [f"w{i}" for i in range(10_000)]}
+    small = {"a": items["a"][:1000]}
+    nested = {"a": [[[[{"b": i} for i in range(10)] for _ in range(10)] for _ in range(10)]] * 10}
+    stars = compile_filter('(has "a.*.*.*.*.b" 7)')
+    big_text = "(or " + " ".join(f'(eq "k{i}.x.y" {i})' for i in range(MAX_LEAVES)) + ")"
+    big = compile_filter(big_text)
+    rows = [
+        ("fast path of part 1: Filter(payload)", fast_ms),
+        ("has-any 2,000 values / 10,000 items: Filter", _ms(lambda: wide(items))),
+        ("  the same, explain()", _ms(lambda: explain(wide, items), 3)),
+        ("  the same, parse + compile", _ms(lambda: compile_filter(wide_text), 3)),
+        (
+            "  baseline: quadratic test, 1,000 items",
+            _ms(lambda: quadratic_has_any(small["a"], values), 1),
+        ),
+        ("  has-any, 1,000 items", _ms(lambda: wide(small))),
+        (
+            "path of 16,000 .* refused (parse)",
+            _ms(lambda: _refused('(has "a' + ".*" * 16_000 + '" 1)')),
+        ),
+        ("4 .* over 10,000 objects: Filter", _ms(lambda: stars(nested))),
+        (f"{MAX_LEAVES} conditions (the limit): compile", _ms(lambda: compile_filter(big_text), 3)),
+        (f"{MAX_LEAVES} conditions: Filter(payload)", _ms(lambda: big(payload))),
+    ]
+    assert not wide(items)
+    assert stars(nested)
+    assert not big(payload)
+    print(f"   {'case':<46} {'ms':>10} {'vs fast path':>14}")
+    for name, ms in rows:
+        print(f"   {name:<46} {ms:>10.3f} {ms / fast_ms:>13.0f}x")
+    quadratic = rows[4][1]
+    print(
+        f"\n   has-any on 1,000 items: quadratic {quadratic:.1f} ms, now {rows[5][1]:.3f} ms "
+        f"({quadratic / rows[5][1]:.0f}x); the reproducer (10,000 items) took 13.5 s before\n"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs, fewer events")
@@ -239,6 +320,8 @@ def main() -> None:
     fan_out(payload, triggers=10_000, event_count=events, distinct=False)
     print("   b) the same mix, every filter made unique")
     fan_out(payload, triggers=10_000, event_count=events, distinct=True)
+    print("3. worst cases (issue 14), best of a few runs\n")
+    worst_cases(payload)
 
 
 if __name__ == "__main__":
