@@ -1,6 +1,15 @@
-from typing import Any
+"""The contract kit for manual Zendesk sources (a webhook made in Admin Center)."""
 
-from hookgate.testing import ProviderContract
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from hookgate.testing import ProviderContract, SignedVector
+
+from tests.providers.zendesk.test_deliveries import (
+    VECTOR_BODY,
+    VECTOR_SIGNATURE,
+    VECTOR_STAMP,
+)
 
 
 class TestZendeskContract(ProviderContract):
@@ -9,4 +18,26 @@ class TestZendeskContract(ProviderContract):
     def delivery(
         self, event_type: str, payload: Any, delivery_id: str
     ) -> tuple[dict[str, str], Any]:
-        return {}, {**payload, "id": delivery_id}  # Zendesk puts the event id in the body
+        return {"X-Zendesk-Webhook-Invocation-Id": delivery_id}, payload
+
+
+class TestZendeskTestRequestsContract(ProviderContract):
+    """A source opted in to builder test requests: the vector signed with Zendesk's public
+    test secret verifies although the source's own secret is another."""
+
+    provider = "zendesk"
+    source_config: ClassVar[dict[str, Any]] = {"accept_test_requests": True}
+    known_good = SignedVector(
+        secret="zd-own-secret-0123456789abcdef-0123",
+        body=VECTOR_BODY,
+        headers={
+            "X-Zendesk-Webhook-Signature": VECTOR_SIGNATURE,
+            "X-Zendesk-Webhook-Signature-Timestamp": VECTOR_STAMP,
+        },
+        received_at=datetime(2021, 3, 25, 5, 9, 30, tzinfo=UTC),
+    )
+
+    def delivery(
+        self, event_type: str, payload: Any, delivery_id: str
+    ) -> tuple[dict[str, str], Any]:
+        return {"X-Zendesk-Webhook-Invocation-Id": delivery_id}, payload

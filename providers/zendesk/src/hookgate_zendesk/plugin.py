@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hookgate import EventIdentity, ProviderInfo, Verification, hookimpl
-from hookgate.signing import b64_signature, canonical_base64, matches_any
-from pydantic import BaseModel, Field
 
+from hookgate_zendesk import deliveries, manual
 from hookgate_zendesk.schemas import load_schemas
+from hookgate_zendesk.settings import ZendeskSettings
 
 if TYPE_CHECKING:
     from hookgate import EventSchema, SourceContext, WebhookRequest
-
-
-class ZendeskSettings(BaseModel, extra="forbid", frozen=True):
-    """Per-source settings of a Zendesk source."""
-
-    tolerance_seconds: int = Field(
-        default=300, ge=0, description="Reject signatures older or newer than this; 0 disables."
-    )
-
-
-SIGNATURE_HEADER = "X-Zendesk-Webhook-Signature"
-TIMESTAMP_HEADER = "X-Zendesk-Webhook-Signature-Timestamp"
-INVOCATION_HEADER = "X-Zendesk-Webhook-Invocation-Id"
 
 
 @hookimpl
@@ -37,7 +24,11 @@ def provider_info() -> ProviderInfo:
         title="Zendesk",
         description="Ticket, user and organization events from Zendesk webhooks.",
         docs_url="https://developer.zendesk.com/documentation/webhooks/",
-        kept_headers=("x-zendesk-webhook-id", "x-zendesk-webhook-invocation-id"),
+        kept_headers=(
+            "x-zendesk-webhook-id",
+            "x-zendesk-account-id",
+            "x-zendesk-webhook-invocation-id",
+        ),
     )
 
 
@@ -46,51 +37,38 @@ def event_schemas() -> Sequence[EventSchema]:
     return load_schemas()
 
 
-def _parse_timestamp(value: str) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 @hookimpl
 def verify_signature(source: SourceContext, request: WebhookRequest) -> Verification:
-    settings = ZendeskSettings.model_validate(source.config)
-    signature = request.headers.get(SIGNATURE_HEADER)
-    timestamp = request.headers.get(TIMESTAMP_HEADER)
-    if signature is None or timestamp is None:
-        return Verification.fail(f"missing header {SIGNATURE_HEADER} or {TIMESTAMP_HEADER}")
-    when = _parse_timestamp(timestamp)
-    if when is None:
-        return Verification.fail(f"{TIMESTAMP_HEADER} is not an ISO 8601 time")
-    age = abs((request.received_at - when).total_seconds())
-    if settings.tolerance_seconds and age > settings.tolerance_seconds:
-        return Verification.fail("timestamp outside tolerance")
-    message = timestamp.encode() + request.body
-    if not matches_any("sha256", source.secrets, message, canonical_base64(signature)):
-        return Verification.fail("signature mismatch")
-    return Verification.ok()
+    return deliveries.verify(source, request)
 
 
 @hookimpl
-def identify_event(request: WebhookRequest) -> EventIdentity:
-    body = request.json()  # parsed once per delivery; ValueError: malformed (400)
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-        raise ValueError("body has no type: is this a Zendesk event webhook delivery?")
-    delivery = body.get("id") if isinstance(body.get("id"), str) else None
-    return EventIdentity(
-        event_type=body["type"], delivery_id=delivery or request.headers.get(INVOCATION_HEADER)
-    )
+def identify_event(source: SourceContext, request: WebhookRequest) -> EventIdentity:
+    return deliveries.identify(source, request)
 
 
 @hookimpl
 def sign_payload(source: SourceContext, body: bytes, timestamp: datetime) -> Mapping[str, str]:
-    stamp = timestamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {
-        SIGNATURE_HEADER: b64_signature("sha256", source.secrets[0], stamp.encode() + body),
-        TIMESTAMP_HEADER: stamp,
-    }
+    return deliveries.sign(source, body, timestamp)
 
 
-__all__ = ["event_schemas", "identify_event", "provider_info", "sign_payload", "verify_signature"]
+@hookimpl
+def signing_key(source: SourceContext, secret: str) -> bytes | None:
+    deliveries.check_secret(source, secret)
+    return None  # the key is the secret string's bytes, as Zendesk uses it
+
+
+@hookimpl
+def setup_instructions(source: SourceContext) -> str | None:
+    return manual.instructions(source)
+
+
+__all__ = [
+    "event_schemas",
+    "identify_event",
+    "provider_info",
+    "setup_instructions",
+    "sign_payload",
+    "signing_key",
+    "verify_signature",
+]
