@@ -42,9 +42,9 @@ class _DepthProbe(threading.local):
     """A chain of ``_ENCODER_DEPTH - MAX_DEPTH`` nested lists to put a document in.
 
     Encoding the chain with the document at its bottom fails exactly when the
-    document is nested deeper than :data:`MAX_DEPTH`: one pass in C, about a
-    third of the parse, where a walk in Python costs two thirds. One per thread,
-    because the bottom list is filled for the duration of a call.
+    document is nested deeper than :data:`MAX_DEPTH`: one pass in C, about half
+    the cost of the parse, where a walk in Python costs about as much as the
+    parse. One per thread, because the bottom list is filled during a call.
     """
 
     def __init__(self) -> None:
