@@ -2,8 +2,8 @@
 provider clients and provider plugins.
 
 A leaf module (it imports nothing from hookgate), so any layer may use it:
-which error statuses are worth another try, and how long a ``Retry-After``
-header asks to wait.
+which error statuses are worth another try, how long a ``Retry-After``
+header asks to wait, and what a base URL setting must look like.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 #: 4xx answers that mean "not now" rather than "never": request timeout,
 #: conflict (often a lock on the receiver's side), too early, too many requests.
@@ -57,4 +58,23 @@ def _seconds_until_http_date(text: str, now: float) -> float | None:
     return when.timestamp() - now
 
 
-__all__ = ["RETRYABLE_CLIENT_STATUSES", "is_retryable_status", "parse_retry_after", "retry_after"]
+def base_url(value: str) -> str:
+    """``value`` as a base URL paths are appended to: absolute http(s), no trailing slash.
+
+    :raises ValueError: saying what is wrong (a pydantic validator turns it into the
+        setting's error).
+    """
+    text = value.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{value!r} is not an absolute http(s) URL")
+    return text.rstrip("/")  # paths are appended to it, so a trailing slash would double up
+
+
+__all__ = [
+    "RETRYABLE_CLIENT_STATUSES",
+    "base_url",
+    "is_retryable_status",
+    "parse_retry_after",
+    "retry_after",
+]

@@ -10,9 +10,9 @@ registered, never on the ingest path.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from hookgate.config import provider_settings
+from hookgate.httputil import base_url
 from pydantic import BaseModel, SecretStr, field_validator
 
 
@@ -29,12 +29,8 @@ class GitHubSettings(BaseModel):
 
     @field_validator("web_url", "api_url")
     @classmethod
-    def _absolute_url(cls, value: str) -> str:
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"{value!r} is not an absolute http(s) URL")
-        # Paths are appended to it, so a trailing slash would double up.
-        return value.strip().rstrip("/")
+    def _base_url(cls, value: str) -> str:
+        return base_url(value)
 
     @property
     def oauth_configured(self) -> bool:

@@ -10,9 +10,9 @@ the client secret verifies every delivery's JWT.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from hookgate.config import provider_settings
+from hookgate.httputil import base_url
 from pydantic import BaseModel, SecretStr, field_validator
 
 
@@ -32,11 +32,8 @@ class JiraInstallation(BaseModel):
 
     @field_validator("auth_url", "api_url")
     @classmethod
-    def _absolute_url(cls, value: str) -> str:
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"{value!r} is not an absolute http(s) URL")
-        return value.strip().rstrip("/")  # paths are appended to it
+    def _base_url(cls, value: str) -> str:
+        return base_url(value)
 
     def jwt_secrets(self) -> tuple[str, ...]:
         """The client secrets a delivery's JWT may be signed with: current first."""
