@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -166,3 +167,15 @@ def test_every_documented_whitespace_character_separates_tokens(char: str) -> No
 @pytest.mark.parametrize("char", ["\x1c", "\x1d", "\x1e", "\x1f", "\x85"])
 def test_information_separators_and_next_line_do_not_split_tokens(char: str) -> None:
     assert parse(f"(eq a{char}b 1)").path.text == f"a{char}b"  # type: ignore[union-attr]
+
+
+def test_filter_check_warns_about_javascript_properties_without_a_schema() -> None:
+    from click.testing import CliRunner
+    from hookgate.cli import main
+
+    result = CliRunner().invoke(main, ["filter", "check", '(gt "labels.length" 3)', "--json"])
+    assert result.exit_code == 0  # a warning: valid unless --strict
+    (problem,) = json.loads(result.stdout)["problems"]
+    assert (problem["code"], problem["suggestion"]) == ("js-property", '(exists "labels.3")')
+    strict = CliRunner().invoke(main, ["filter", "check", '(gt "labels.length" 3)', "--strict"])
+    assert strict.exit_code == 2

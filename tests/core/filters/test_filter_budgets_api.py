@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -28,15 +26,9 @@ HUGE = {"a": [0] * 300_000}
 
 
 async def _send(w: World, source: dict[str, Any], payload: Any) -> httpx.Response:
-    record = await w.runtime.sources.load(source["id"])
-    context = dataclasses.replace(record.context(), secrets=(source["secret"],))
     body = json.dumps(payload).encode()
-    hooks = w.runtime.plugins.provider("custom")
-    headers = {
-        **hooks.sign_payload(context, body, datetime.now(UTC)),
-        "Content-Type": "application/json",
-    }
-    return await w.served.client.post(record.url, content=body, headers=headers)
+    headers = await w.served.signed_headers(source["id"], body)
+    return await w.served.client.post(source["url"], content=body, headers=headers)
 
 
 async def test_the_member_reproducers_answer_at_once(sqlite_url: str) -> None:

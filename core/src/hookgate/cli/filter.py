@@ -25,6 +25,7 @@ from hookgate.filters import (
     check_filter,
     compile_filter,
     explain,
+    lint_filter,
 )
 from hookgate.filters.errors import caret
 from hookgate.payloads import loads
@@ -62,7 +63,9 @@ def check_command(
         raise click.UsageError("--provider and --event go together; give both or neither")
     text = _read_text(expression)
     flt = _compile(text, as_json)
-    problems = _schema_problems(flt, provider, event, as_json) if provider and event else []
+    problems = (
+        _schema_problems(flt, provider, event, as_json) if provider and event else lint_filter(flt)
+    )
     failed = any(p.severity == "error" or strict for p in problems)
     if as_json:
         _echo_json(

@@ -3,9 +3,9 @@
 Python's ``compile()`` costs about a millisecond per few leaves of generated
 source, so a filter near the size budget would take a tenth of a second to
 compile. Above :data:`~hookgate.filters.compiler.GENERATE_UP_TO` leaves the
-filter is built from closures instead: no ``compile()``, linear in the size of
+filter is built from closures instead: no ``compile()``, proportional to the size of
 the filter to build, and a few times slower per event than generated code
-(still linear in the payload: the literal lists are sets built here, once).
+(still proportional to the payload: the literal lists are sets built here, once).
 """
 
 from __future__ import annotations

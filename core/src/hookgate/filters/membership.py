@@ -1,4 +1,4 @@
-"""Whether an array holds some or all of a list of literals, in time linear in both.
+"""Whether an array holds some or all of a list of literals, in time proportional to both.
 
 The literals become a set once, at compile time. Python's own equality says
 ``1 == True == 1.0``, which the language must not, so each value is tagged with

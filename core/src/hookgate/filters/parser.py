@@ -313,7 +313,7 @@ class _Parser:
 class _Size:
     """What the filter costs, against the budgets in :mod:`~hookgate.filters.errors`.
 
-    Counted while parsing (in linear time) and judged at the end, so the
+    Counted while parsing (one pass) and judged at the end, so the
     error gives the whole filter's size and points at the first leaf over.
     """
 

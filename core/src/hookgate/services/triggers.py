@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hookgate.filters import FilterSyntaxError, check_filter, compile_filter
+from hookgate.filters.budget import Deadline
 from hookgate.services.common import Actor, Invalid, NotFound
+from hookgate.services.filter_budget import API_BUDGET, off_loop
 from hookgate.services.source_schemas import attached_schema
 from hookgate.store.models import Source, Trigger, new_id
 
@@ -113,13 +115,23 @@ async def checked_source_filter(
     event_type: str | None,
     text: str | None,
 ) -> str | None:
-    """:func:`checked_filter` for a trigger of ``source``, with the schema it has attached."""
-    if not (text and text.strip() and event_type):
-        return checked_filter(runtime, source.provider, event_type, text)
+    """:func:`checked_filter` for a trigger of ``source``, with the schema it has attached.
+
+    Off the event loop within the API's filter budget (``filter_too_expensive``).
+    """
     attached = None
-    if event_type not in runtime.plugins.schemas(source.provider):
+    if (
+        text
+        and text.strip()
+        and event_type
+        and event_type not in runtime.plugins.schemas(source.provider)
+    ):
         attached = await attached_schema(session, source.id, event_type)
-    return checked_filter(runtime, source.provider, event_type, text, attached=attached)
+
+    def work(_: Deadline) -> str | None:
+        return checked_filter(runtime, source.provider, event_type, text, attached=attached)
+
+    return await off_loop(work, Deadline(API_BUDGET, "checking the filter"))
 
 
 async def create_trigger(
