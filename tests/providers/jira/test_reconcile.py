@@ -120,3 +120,29 @@ async def test_advanced_jql_is_checked_before_any_call(
         assert accepted.status_code == 201, accepted.text
         (hook,) = site.atlassian.webhooks.values()
         assert hook.jql == target["jql"]
+
+
+async def test_a_projects_or_events_change_replaces_the_webhook_new_one_first(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with jira_site(database_url, monkeypatch, worker=False) as site:
+        connection = await site.connect()
+        source = (await site.create_source(connection, "ENG")).json()
+        (old,) = site.atlassian.webhooks.values()
+        target = {**source["targets"][0], "projects": ["ENG", "QA"]}
+        seen = len(site.atlassian.requests)
+        changed = await site.api.patch(f"/sources/{source['id']}", json={"targets": [target]})
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["registration_status"] == "active"
+        (new,) = site.atlassian.webhooks.values()
+        assert new.id != old.id
+        assert new.jql == 'project IN ("ENG", "QA")'
+        calls = [(r.method, r.path.rsplit("/", 1)[-1]) for r in site.atlassian.requests[seen:]]
+        assert calls.index(("POST", "webhook")) < calls.index(("DELETE", "webhook"))
+
+        events = await site.api.patch(
+            f"/sources/{source['id']}", json={"events": ["jira:issue_updated"]}
+        )
+        assert events.status_code == 200, events.text
+        (latest,) = site.atlassian.webhooks.values()
+        assert (latest.events, latest.jql) == (["jira:issue_updated"], new.jql)
