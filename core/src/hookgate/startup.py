@@ -133,21 +133,20 @@ def provider_problems(settings: Settings, installed: Iterable[str]) -> list[str]
 
 def database_url_problems(runtime: Runtime) -> list[str]:
     try:
-        path = runtime.db.sqlite_path
+        runtime.db  # noqa: B018 - parses the URL (and makes a SQLite file's directory)
     except ConfigurationError as exc:
         return [str(exc)]
-    if path is not None and str(path) != ":memory:" and not path.parent.is_dir():
-        return [
-            f"{setting_name('database_url', config_file_values())}: the directory "
-            f"{path.parent} does not exist; create it or point the URL elsewhere"
-        ]
     return []
 
 
 def secret_key_problems(settings: Settings, runtime: Runtime) -> list[str]:
     name = setting_name("secret_key", config_file_values())
     if settings.secret_key is None or not settings.secret_key.get_secret_value().strip():
-        if runtime.db.is_sqlite:
+        try:
+            embedded = runtime.db.is_sqlite
+        except ConfigurationError:
+            return []  # the database URL is the problem (reported on its own)
+        if embedded:
             return []  # the embedded default: a key file next to the database
         return [f"{name} is required with PostgreSQL: {KEYGEN_HINT} and set it on every process"]
     keys = [k.strip() for k in settings.secret_key.get_secret_value().split(",") if k.strip()]
@@ -166,11 +165,13 @@ def secret_key_problems(settings: Settings, runtime: Runtime) -> list[str]:
 def sink_problems(runtime: Runtime) -> list[str]:
     from hookgate.sinks import select_sink  # the sinks import the HTTP client: only here
 
+    offered: Mapping[str, object] = {}
     try:
         offered = runtime.plugins.run_sinks(runtime.settings)
         select_sink(offered, runtime.settings)
     except ConfigurationError as exc:
-        close = suggestion(runtime.settings.sink, sorted({"log", "http", *offered}))
+        names = {"log", "http", *offered}
+        close = None if runtime.settings.sink in names else suggestion(runtime.settings.sink, names)
         return [str(exc) + (f" (did you mean {close}?)" if close else "")]
     return []
 
