@@ -1,8 +1,10 @@
 """``/api/v1/connections``: OAuth connections of the workspace (admins only).
 
 ``POST /connections`` answers the URL the admin's browser opens to authorize
-hookgate on the provider; the provider sends the browser back to
-``/oauth/{provider}/callback`` and the connection becomes ``active``.
+hookgate on the provider (hookgate's start URL, which binds that browser); the
+provider sends the browser back to ``/oauth/{provider}/callback``, which shows
+the account and the workspace, and the admin's confirmation makes the
+connection ``active``.
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ class ConnectionStart(ConnectionOut):
     """A connection waiting for its authorization: open ``authorize_url`` in a browser."""
 
     authorize_url: str = Field(
-        description="The provider's authorization page; valid for HOOKGATE_OAUTH_STATE_TTL s."
+        description="hookgate's start URL (/oauth/{provider}/start?state=...): open it in the "
+        "browser that completes the authorization; it binds that browser and goes on to the "
+        "provider. Valid once, for HOOKGATE_OAUTH_STATE_TTL s."
     )
 
 

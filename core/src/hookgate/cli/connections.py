@@ -21,12 +21,12 @@ def _lines(view: ConnectionView) -> list[str]:
 def _authorize_lines(view: ConnectionView) -> list[str]:
     return [
         f"connection  {view.id} ({view.provider}, {view.status})",
-        "Open this URL in a browser and approve hookgate's access:",
+        "Open this URL in a browser, approve hookgate's access, then confirm the account:",
         "",
         f"  {view.authorize_url}",
         "",
-        f"Then `hookgate connections show {view.id}` says active. The URL works once, "
-        "for 10 minutes (HOOKGATE_OAUTH_STATE_TTL).",
+        f"Then `hookgate connections show {view.id}` says active. The URL works once, in "
+        "one browser, for 10 minutes (HOOKGATE_OAUTH_STATE_TTL).",
     ]
 
 
