@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 
+from hookgate.startup import sqlite_file
 from hookgate.version import __version__
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def banner_lines(runtime: Runtime, *, listen: str | None = None, worker: bool = 
         sink += f" → {_without_credentials(settings.sink_url)}"
     rows = [
         ("providers", providers),
-        ("database", make_url(runtime.db.url).render_as_string(hide_password=True)),
+        ("database", make_url(runtime.settings.database_url).render_as_string(hide_password=True)),
         ("key", key_source(runtime)),
         ("sink", sink),
         ("public URL", settings.public_url or "not set: source URLs are relative paths"),
@@ -49,7 +50,7 @@ def key_source(runtime: Runtime) -> str:
     if secret is not None and secret.get_secret_value().strip():
         count = len([k for k in secret.get_secret_value().split(",") if k.strip()])
         return f"HOOKGATE_SECRET_KEY ({count} key{'s' if count > 1 else ''})"
-    path = runtime.db.sqlite_path
+    path = sqlite_file(runtime.settings.database_url)
     return f"key file {path.with_name('hookgate.key')}" if path else "none"
 
 

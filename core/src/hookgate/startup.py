@@ -16,6 +16,7 @@ import errno
 import os
 import socket
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet
@@ -25,7 +26,7 @@ from sqlalchemy.engine import make_url
 from hookgate.config import CONFIG_FILE, Settings, config_file_values, load_settings
 from hookgate.errors import ConfigurationError
 from hookgate.setting_fields import suggestion
-from hookgate.store.database import Database
+from hookgate.store.database import Database, normalize_url
 
 if TYPE_CHECKING:
     from hookgate.runtime import Runtime
@@ -89,7 +90,7 @@ def runtime_problems(runtime: Runtime) -> list[str]:
         *file_problems(config_file_values(), known),
         *provider_problems(settings, known),
         *database_url_problems(runtime),
-        *secret_key_problems(settings, runtime),
+        *secret_key_problems(settings),
         *sink_problems(runtime),
         *listener_problems(settings),
     ]
@@ -133,17 +134,30 @@ def provider_problems(settings: Settings, installed: Iterable[str]) -> list[str]
 
 def database_url_problems(runtime: Runtime) -> list[str]:
     try:
-        runtime.db  # noqa: B018 - parses the URL (and makes a SQLite file's directory)
+        normalize_url(runtime.settings.database_url)
     except ConfigurationError as exc:
         return [str(exc)]
     return []
 
 
-def secret_key_problems(settings: Settings, runtime: Runtime) -> list[str]:
+def is_sqlite(database_url: str) -> bool:
+    """Whether the URL names SQLite (read from the URL: a ``Database`` creates the file)."""
+    return make_url(normalize_url(database_url)).get_backend_name() == "sqlite"
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The SQLite database file the URL names, if it names one."""
+    database = make_url(normalize_url(database_url)).database
+    if not is_sqlite(database_url) or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def secret_key_problems(settings: Settings) -> list[str]:
     name = setting_name("secret_key", config_file_values())
     if settings.secret_key is None or not settings.secret_key.get_secret_value().strip():
         try:
-            embedded = runtime.db.is_sqlite
+            embedded = is_sqlite(settings.database_url)
         except ConfigurationError:
             return []  # the database URL is the problem (reported on its own)
         if embedded:
@@ -234,7 +248,9 @@ __all__ = [
     "StartupError",
     "checked_settings",
     "database_problem",
+    "is_sqlite",
     "listen_socket",
     "runtime_problems",
     "setting_name",
+    "sqlite_file",
 ]

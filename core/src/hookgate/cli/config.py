@@ -12,13 +12,12 @@ from sqlalchemy.engine import make_url
 
 from hookgate.banner import key_source
 from hookgate.cli._common import emit, json_option, table
-from hookgate.cli.preflight import fail
+from hookgate.cli.preflight import fail, reach
 from hookgate.config import CONFIG_FILE, Settings, config_file_values
 from hookgate.runtime import Runtime
 from hookgate.startup import (
     StartupError,
     checked_settings,
-    database_problem,
     runtime_problems,
     setting_name,
 )
@@ -43,7 +42,7 @@ def check(no_database: bool, as_json: bool) -> None:
         fail(exc.problems)
     problems = runtime_problems(runtime)
     if not problems and not no_database:
-        found = asyncio.run(_reach(runtime))
+        found = asyncio.run(reach(runtime.settings.database_url))
         problems = [found] if found else []
     if problems:
         fail(problems)
@@ -51,13 +50,6 @@ def check(no_database: bool, as_json: bool) -> None:
     lines = table([[r["setting"], r["value"], r["from"]] for r in rows])
     lines += ["", f"key for secrets at rest: {key_source(runtime)}", "configuration OK"]
     emit(rows, as_json, lines)
-
-
-async def _reach(runtime: Runtime) -> str | None:
-    try:
-        return await database_problem(runtime.db)
-    finally:
-        await runtime.db.dispose()
 
 
 def effective_settings(settings: Settings) -> list[dict[str, str]]:

@@ -23,6 +23,7 @@ from hookgate.startup import (
     StartupError,
     checked_settings,
     database_problem,
+    is_sqlite,
     listen_socket,
     runtime_problems,
 )
@@ -46,15 +47,18 @@ def checked_runtime(*, reach_database: bool = True) -> Runtime:
         fail(exc.problems)
     problems = runtime_problems(runtime)
     if not problems and reach_database:
-        found = asyncio.run(_reach(runtime.db.url))
+        found = asyncio.run(reach(runtime.settings.database_url))
         problems = [found] if found else []
     if problems:
         fail(problems)
     return runtime
 
 
-async def _reach(url: str) -> str | None:
-    # A database of its own: the runtime's engine will run on the server's event loop.
+async def reach(url: str) -> str | None:
+    """:func:`~hookgate.startup.database_problem` on a database of its own (the runtime's
+    engine will run on the server's event loop); SQLite is not opened (that creates it)."""
+    if is_sqlite(url):
+        return None
     db = Database(url, pool_size=1)
     try:
         return await database_problem(db)
@@ -91,4 +95,4 @@ def start_logging(runtime: Runtime, *, listen: str | None = None, worker: bool =
             click.echo(line, err=True)
 
 
-__all__ = ["CONFIG_EXIT", "bound_socket", "check_metrics_port", "checked_runtime", "fail"]
+__all__ = ["CONFIG_EXIT", "bound_socket", "check_metrics_port", "checked_runtime", "fail", "reach"]
