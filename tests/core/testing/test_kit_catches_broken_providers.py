@@ -84,6 +84,24 @@ def test_a_correct_provider_passes(pytester: pytest.Pytester) -> None:
 CASES = [
     pytest.param(
         """
+        from pydantic import BaseModel, SecretStr
+
+        class Required(BaseModel):
+            app_secret: SecretStr
+
+        class NeedsSetting(Acme):
+            @hookimpl
+            def provider_info(self):
+                return ProviderInfo(name="acme", title="Acme", installation_model=Required)
+
+        class TestAcme(AcmeKit):
+            plugin = NeedsSetting()
+        """,
+        [("TestAcme::test_installation_settings_load", "app_secret", "give every installation")],
+        id="an_installation_setting_without_a_default_fails",
+    ),
+    pytest.param(
+        """
         class BadSchema(Acme):
             @hookimpl
             def event_schemas(self):
