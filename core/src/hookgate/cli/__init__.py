@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "audit": "hookgate.cli.audit:audit",
     "new-provider": "hookgate.cli.new_provider:new_provider",
     "keygen": "hookgate.cli.keygen:keygen",
+    "migrate": "hookgate.cli.migrate:migrate",
     "config": "hookgate.cli.config:config_group",
 }
 
