@@ -9,6 +9,7 @@ generation and each trigger's last change, so calling again costs nothing.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
@@ -21,7 +22,7 @@ from hookgate.filters import FilterSyntaxError, FilterTooExpensive, explain
 from hookgate.filters.budget import Deadline
 from hookgate.payloads import parse_payload
 from hookgate.services.common import Actor, Invalid, NotFound, audit
-from hookgate.services.filter_budget import EVENT_VIEW_BUDGET, off_loop
+from hookgate.services.filter_budget import EVENT_VIEW_BUDGET, TooExpensive, off_loop
 from hookgate.store.models import Event, Run, Source, Trigger, utcnow
 
 if TYPE_CHECKING:
@@ -187,11 +188,12 @@ async def get_event(runtime: Runtime, actor: Actor, event_id: str) -> EventView:
     reveal = actor.is_admin or any(r.include_payload for r in runs)
     ran = {r.trigger_id for r in runs if r.generation == event.generation}
     view = _Outcomes(event, triggers, ran, values=reveal)
-    payload = await off_loop(view.compute, Deadline(EVENT_VIEW_BUDGET, "explaining the event"))
-    shown = payload if reveal else None
-    return _event_view(
-        event, runs=[run_view(r) for r in runs], outcomes=view.outcomes, payload=shown
-    )
+    # If one explanation overruns even the grace period, the rest show dispatch's decision.
+    with contextlib.suppress(TooExpensive):
+        await off_loop(view.compute, Deadline(EVENT_VIEW_BUDGET, "explaining the event"))
+    shown = view.payload if reveal else None
+    outcomes = view.finish()
+    return _event_view(event, runs=[run_view(r) for r in runs], outcomes=outcomes, payload=shown)
 
 
 #: Most triggers one event view explains; the rest show what dispatch decided.
@@ -212,23 +214,34 @@ class _Outcomes:
         self.ran = ran
         self.values = values
         self.outcomes: list[dict[str, Any]] = []
+        #: The decoded payload (``None`` if it isn't JSON or was not decoded in time).
+        self.payload: Any = None
+        self._finished = False
 
-    def compute(self, deadline: Deadline) -> Any:
-        """Fill :attr:`outcomes`; returns the decoded payload (``None`` if it isn't JSON)."""
+    def compute(self, deadline: Deadline) -> None:
+        """Fill :attr:`outcomes` (on a filter thread), until done or :meth:`finish` is called."""
         try:
-            payload = parse_payload(self.event.body, self.event.content_type)
+            self.payload = parse_payload(self.event.body, self.event.content_type)
         except (ValueError, UnicodeDecodeError, RecursionError):
-            payload = None
+            self.payload = None
         for number, trigger in enumerate(self.triggers):
+            if self._finished:
+                return  # the view was answered without this thread
             key = self._key(trigger)
             with _cache_lock:
                 cached = _cache.get(key)
             if cached is None:
-                cached = self._fresh(trigger, payload, deadline, number)
+                cached = self._fresh(trigger, self.payload, deadline, number)
                 if cached.pop("final", True):
                     _remember(key, cached)
             self.outcomes.append(cached)
-        return payload
+
+    def finish(self) -> list[dict[str, Any]]:
+        """The outcomes so far, and "not explained" for the triggers not reached."""
+        self._finished = True
+        done = list(self.outcomes)  # a copy: an abandoned thread may still append
+        rest = self.triggers[len(done) :]
+        return done + [self._unexplained(t, len(done) + i, late=True) for i, t in enumerate(rest)]
 
     def _key(self, trigger: Trigger) -> tuple[Any, ...]:
         event = self.event
@@ -244,10 +257,10 @@ class _Outcomes:
         except FilterTooExpensive:
             return self._unexplained(trigger, number)
 
-    def _unexplained(self, trigger: Trigger, number: int) -> dict[str, Any]:
+    def _unexplained(self, trigger: Trigger, number: int, *, late: bool = False) -> dict[str, Any]:
         why = (
             f"only the first {MAX_EXPLAINED} triggers are explained"
-            if number >= MAX_EXPLAINED
+            if number >= MAX_EXPLAINED and not late
             else f"explaining took longer than {EVENT_VIEW_BUDGET * 1000:.0f} ms"
         )
         matched = trigger.id in self.ran
@@ -258,7 +271,7 @@ class _Outcomes:
             "matched": matched,
             "explain": f"not explained ({why}); dispatch decided: {decided}. "
             "POST /api/v1/filters/dry-run explains one filter on it",
-            "final": number >= MAX_EXPLAINED,  # a time-out may go better next call
+            "final": number >= MAX_EXPLAINED and not late,  # a time-out may go better next call
         }
 
 
