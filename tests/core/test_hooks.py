@@ -39,6 +39,7 @@ from hookgate import (
 )
 from hookgate.config import Settings, load_settings
 from hookgate.plugins import PluginManager
+from pydantic import BaseModel, Field, SecretStr
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -340,6 +341,69 @@ async def test_hook_refresh_webhook(plugins: PluginManager, client: httpx.AsyncC
     assert created.expires_at is None
     refreshed = await hooks.refresh_webhook(SOURCE, created, client)
     assert refreshed.expires_at == datetime(2030, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.anyio
+async def test_hook_rotate_webhook_secret(plugins: PluginManager) -> None:
+    class Issuing(AcmeProvider):
+        """A provider that issues its hooks' secrets: rotation resets and reads one."""
+
+        @hookimpl
+        def provider_info(self) -> ProviderInfo:
+            return ProviderInfo(name="issuing", title="Issuing", needs_oauth=True)
+
+        @hookimpl
+        async def rotate_webhook_secret(self, hook: RemoteHook) -> RemoteHook:
+            return hook.model_copy(update={"issued_secret": SecretStr("issued-" + "z" * 32)})
+
+    class Forgetful(Issuing):
+        @hookimpl
+        def provider_info(self) -> ProviderInfo:
+            return ProviderInfo(name="forgetful", title="Forgetful", needs_oauth=True)
+
+        @hookimpl
+        async def rotate_webhook_secret(self, hook: RemoteHook) -> RemoteHook:
+            return hook
+
+    plugins.add_provider(Issuing(), "issuing")
+    plugins.add_provider(Forgetful(), "forgetful")
+    hook = RemoteHook(remote_id="1", target=Target(type="site", name="web"), url=SOURCE.url)
+    async with httpx.AsyncClient() as client:
+        rotated = await plugins.provider("issuing").rotate_webhook_secret(SOURCE, hook, client)
+        assert rotated.issued_secret is not None
+        assert rotated.issued_secret.get_secret_value() == "issued-" + "z" * 32
+        assert "issued-" not in repr(rotated)  # never printed
+        # A provider that forgets to read the new secret back is named, not trusted.
+        with pytest.raises(ProviderContractError, match="no issued_secret"):
+            await plugins.provider("forgetful").rotate_webhook_secret(SOURCE, hook, client)
+
+
+def test_connection_params_are_checked_by_the_provider_model(plugins: PluginManager) -> None:
+    class Subdomain(BaseModel):
+        host: str = Field(pattern=r"^[a-z]+$")
+
+    class PerHost(AcmeProvider):
+        @hookimpl
+        def provider_info(self) -> ProviderInfo:
+            return ProviderInfo(
+                name="perhost", title="Per host", needs_oauth=True, connection_model=Subdomain
+            )
+
+        @hookimpl
+        def oauth_client(self, connection: dict[str, str]) -> OAuthClientSpec:
+            base = f"https://{connection['host']}.acme.test"
+            return OAuthClientSpec(authorize_url=f"{base}/authorize", token_url=f"{base}/token")
+
+    plugins.add_provider(PerHost(), "perhost")
+    hooks = plugins.provider("perhost")
+    params = hooks.connection_params({"host": "octo"})
+    spec = hooks.oauth_client(params)
+    assert spec is not None
+    assert spec.token_url == "https://octo.acme.test/token"
+    with pytest.raises(ValueError, match="host"):
+        hooks.connection_params({"host": "evil.test/x"})
+    with pytest.raises(ValueError, match="takes no connection parameters"):
+        plugins.provider("acme").connection_params({"host": "octo"})
 
 
 def test_per_provider_hooks_reach_only_their_own_provider(plugins: PluginManager) -> None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -194,24 +194,35 @@ def setup_instructions(source: SourceContext) -> str | None:
 
 
 @hookspec(firstresult=True)
-def oauth_client() -> OAuthClientSpec | None:
+def oauth_client(connection: Mapping[str, Any]) -> OAuthClientSpec | None:
     """Describe the provider's OAuth 2 authorization-code flow.
 
-    Called when an admin starts a connection. Return endpoints, scopes, extra
-    authorization parameters (e.g. ``audience``) and whether PKCE is
-    supported; core runs the flow with authlib and stores the token set
-    encrypted. Return ``None`` when the provider needs no OAuth.
+    Called when an admin starts a connection, at the callback and on every
+    token refresh. Return endpoints, scopes, extra authorization parameters
+    (e.g. ``audience``) and whether PKCE is supported; core runs the flow with
+    authlib and stores the token set encrypted. Return ``None`` when the
+    provider needs no OAuth.
+
+    ``connection`` (opt-in) holds the parameters the admin gave when creating
+    the connection, validated by ``ProviderInfo.connection_model`` (``{}``
+    without one): build endpoints that live on the customer's own host from
+    it. Raise :class:`ValueError` when they cannot make a safe endpoint.
     """
 
 
 @hookspec(firstresult=True)
-def oauth_account(token: OAuthToken, client: httpx.AsyncClient) -> Awaitable[OAuthAccount]:  # type: ignore[empty-body]
+def oauth_account(  # type: ignore[empty-body]
+    token: OAuthToken, client: httpx.AsyncClient, connection: Mapping[str, Any]
+) -> Awaitable[OAuthAccount]:
     """Say which account a fresh grant reached, and what it can register on.
 
     Called after the token exchange with an ``httpx.AsyncClient`` that already
     sends the access token. Return the account id and name and the targets
-    (repositories, sites, accounts) a source may register webhooks on. Raise
-    :class:`hookgate.ProviderAPIError` with a readable message on failure.
+    (repositories, sites, accounts) a source may register webhooks on; put on
+    each target what the registration hooks need to reach it (its API base),
+    since they get the target, not the connection. ``connection`` (opt-in) is
+    as for :func:`oauth_client`. Raise :class:`hookgate.ProviderAPIError` with
+    a readable message on failure.
     """
 
 
@@ -238,7 +249,11 @@ def create_webhook(  # type: ignore[empty-body]
 ) -> Awaitable[RemoteHook]:
     """Create the remote webhook for ``source`` on ``target``.
 
-    Use ``source.url``, ``source.secrets[0]`` and ``source.events``. Raise
+    Use ``source.url``, ``source.secrets[0]`` and ``source.events``. A provider
+    that issues the signing secret itself (it cannot be set) reads it back and
+    returns it as ``RemoteHook.issued_secret``: core stores it encrypted as the
+    source's secret (so do ``list_webhooks`` for the hook it adopts and
+    :func:`rotate_webhook_secret`). Raise
     :class:`hookgate.ProviderAPIError` with the provider's reason translated
     for an admin (missing scope, no admin rights on the target, limit
     reached); core then removes what it created so far and keeps nothing.
@@ -257,6 +272,19 @@ def delete_webhook(  # type: ignore[empty-body]
     source: SourceContext, hook: RemoteHook, client: httpx.AsyncClient
 ) -> Awaitable[None]:
     """Remove a remote hook. A hook that is already gone is not an error."""
+
+
+@hookspec(firstresult=True)
+def rotate_webhook_secret(  # type: ignore[empty-body]
+    source: SourceContext, hook: RemoteHook, client: httpx.AsyncClient
+) -> Awaitable[RemoteHook]:
+    """Have the provider issue a new signing secret for ``hook``; return it read back.
+
+    For providers that issue secrets themselves (``RemoteHook.issued_secret``).
+    Called when an admin rotates the source's secret, instead of generating one:
+    core stores the returned secret as current and keeps the previous one
+    verifying for the grace period, since deliveries in flight still carry it.
+    """
 
 
 @hookspec(firstresult=True)
@@ -336,6 +364,7 @@ PER_PROVIDER_HOOKS: frozenset[str] = frozenset(
         "update_webhook",
         "delete_webhook",
         "refresh_webhook",
+        "rotate_webhook_secret",
     }
 )
 
@@ -376,6 +405,7 @@ __all__ = [
     "oauth_client",
     "provider_info",
     "refresh_webhook",
+    "rotate_webhook_secret",
     "run_sinks",
     "setup_instructions",
     "sign_payload",

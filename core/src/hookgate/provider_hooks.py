@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from hookgate.config import provider_settings
 from hookgate.errors import ProviderContractError
@@ -159,14 +159,40 @@ class ProviderHooks:
 
     # -- OAuth ------------------------------------------------------------------
 
-    def oauth_client(self) -> OAuthClientSpec | None:
+    def connection_params(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
+        """``given`` validated by ``ProviderInfo.connection_model``, as stored.
+
+        :raises ValueError: saying what is wrong, when the model refuses them or the
+            provider takes none but some were given.
+        """
+        model = self.provider_info().connection_model
+        if model is None:
+            if given:
+                raise ValueError(f"provider {self.name!r} takes no connection parameters")
+            return {}
+        try:
+            return model.model_validate(dict(given or {})).model_dump(mode="json")
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'params'}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise ValueError(f"invalid connection parameters for {self.name}: {problems}") from None
+
+    def oauth_client(self, connection: Mapping[str, Any] | None = None) -> OAuthClientSpec | None:
         if not self.implements("oauth_client"):
             return None
-        value = self._call("oauth_client", {})
+        value = self._call("oauth_client", {"connection": dict(connection or {})})
         return None if value is None else self._check("oauth_client", value, OAuthClientSpec)
 
-    async def oauth_account(self, token: OAuthToken, client: httpx.AsyncClient) -> OAuthAccount:
-        value = await self._acall("oauth_account", {"token": token, "client": client})
+    async def oauth_account(
+        self,
+        token: OAuthToken,
+        client: httpx.AsyncClient,
+        connection: Mapping[str, Any] | None = None,
+    ) -> OAuthAccount:
+        kwargs = {"token": token, "client": client, "connection": dict(connection or {})}
+        value = await self._acall("oauth_account", kwargs)
         return self._check("oauth_account", value, OAuthAccount)
 
     # -- registration -------------------------------------------------------------
@@ -193,6 +219,18 @@ class ProviderHooks:
         return self._check(
             "update_webhook", await self._acall("update_webhook", kwargs), RemoteHook
         )
+
+    async def rotate_webhook_secret(
+        self, source: SourceContext, hook: RemoteHook, client: httpx.AsyncClient
+    ) -> RemoteHook:
+        kwargs = {"source": source, "hook": hook, "client": client}
+        value = await self._acall("rotate_webhook_secret", kwargs)
+        hook = self._check("rotate_webhook_secret", value, RemoteHook)
+        if hook.issued_secret is None:
+            raise ProviderContractError(
+                f"provider {self.name!r}: rotate_webhook_secret() returned no issued_secret"
+            )
+        return hook
 
     async def delete_webhook(
         self, source: SourceContext, hook: RemoteHook, client: httpx.AsyncClient

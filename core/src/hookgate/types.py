@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, TypeVar, overload, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from hookgate.payloads import parse_payload
 
@@ -108,6 +108,11 @@ class ProviderInfo:
     #: handed to the ingest hooks that ask for an ``installation`` argument: the way a
     #: provider reaches them on the ingest path without reading files on every request.
     installation_model: type[BaseModel] | None = None
+    #: What an admin gives when creating an OAuth connection, for providers whose
+    #: endpoints depend on it (an account's own host, a region): the model validates it
+    #: (refusing anything that could point elsewhere) and core hands the validated dict
+    #: to ``oauth_client`` and ``oauth_account`` as ``connection``.
+    connection_model: type[BaseModel] | None = None
 
 
 # -- sources and requests -----------------------------------------------------
@@ -291,6 +296,10 @@ class RemoteHook(BaseModel):
     #: events and ``active`` (a changed filter, an expiry already past): core treats them
     #: as drift and calls ``update_webhook``.
     drift: tuple[str, ...] = ()
+    #: The signing secret the provider issued for this hook, for providers that generate
+    #: it themselves (it cannot be set, only read back): core stores it encrypted as the
+    #: source's current secret. ``None`` when the hook signs with ``source.secrets[0]``.
+    issued_secret: SecretStr | None = Field(default=None, exclude=True, repr=False)
 
 
 # -- cross-cutting ------------------------------------------------------------

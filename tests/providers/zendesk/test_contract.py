@@ -1,10 +1,11 @@
-"""The contract kit for manual Zendesk sources (a webhook made in Admin Center)."""
+"""The contract kit for Zendesk sources: manual (made in Admin Center) and registered."""
 
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from hookgate.testing import ProviderContract, SignedVector
+from hookgate.testing import ProviderContract, RegistrationContract, SignedVector
 
+from tests.providers.zendesk.support import ZendeskRegistration
 from tests.providers.zendesk.test_deliveries import (
     VECTOR_BODY,
     VECTOR_SIGNATURE,
@@ -36,6 +37,32 @@ class TestZendeskTestRequestsContract(ProviderContract):
         },
         received_at=datetime(2021, 3, 25, 5, 9, 30, tzinfo=UTC),
     )
+
+    def delivery(
+        self, event_type: str, payload: Any, delivery_id: str
+    ) -> tuple[dict[str, str], Any]:
+        return {"X-Zendesk-Webhook-Invocation-Id": delivery_id}, payload
+
+
+class TestZendeskRegisteredContract(RegistrationContract):
+    """Event-subscribed webhooks hookgate registers through the fake Zendesk."""
+
+    provider = "zendesk"
+    connection_id = "conn_contract"
+    registration_events = ("zen:event-type:ticket.created", "zen:event-type:ticket.comment_added")
+    connection_params: ClassVar[dict[str, str]] = {"subdomain": "acme"}
+    refused_connection_params: ClassVar[tuple[dict[str, str], ...]] = (
+        {},
+        {"subdomain": "evil.example.com/x"},
+        {"subdomain": "acme.evil.com"},
+        {"subdomain": "a@b"},
+        {"subdomain": "acme:8080"},
+        {"subdomain": "-acme"},
+        {"subdomain": "acme", "host": "evil.example.com"},
+    )
+
+    def registration_fake(self) -> ZendeskRegistration:
+        return ZendeskRegistration()
 
     def delivery(
         self, event_type: str, payload: Any, delivery_id: str

@@ -22,6 +22,14 @@ from hookgate.services.connections import ConnectionView
 
 class ConnectionCreate(Input):
     provider: Word = Field(description="A provider that uses OAuth (`needs_oauth`).")
+    params: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description=(
+            "What the provider needs to know before authorizing (e.g. the account's "
+            "`subdomain`), validated by the provider; see the provider's docs page."
+        ),
+    )
 
 
 class ConnectionOut(Output):
@@ -35,6 +43,9 @@ class ConnectionOut(Output):
     created_at: datetime
     updated_at: datetime
     sources: int = Field(description="How many sources register webhooks through it.")
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="The parameters given when it was created."
+    )
 
 
 class ConnectionStart(ConnectionOut):
@@ -73,7 +84,7 @@ def connection_out(view: ConnectionView) -> ConnectionOut:
 
 async def create_connection(call: Call) -> BaseModel:
     body = call.body_as(ConnectionCreate)
-    view = await service.create_connection(call.runtime, call.actor, body.provider)
+    view = await service.create_connection(call.runtime, call.actor, body.provider, body.params)
     return ConnectionStart.model_validate(vars(view))
 
 

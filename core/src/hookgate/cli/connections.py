@@ -30,6 +30,13 @@ def _authorize_lines(view: ConnectionView) -> list[str]:
     ]
 
 
+def _pair(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise click.BadParameter(f"{text!r} is not KEY=VALUE", param_hint="--param")
+    return key.strip(), value.strip()
+
+
 @click.group()
 def connections() -> None:
     """OAuth connections to providers (admins only)."""
@@ -37,10 +44,18 @@ def connections() -> None:
 
 @connections.command("create")
 @click.option("--provider", required=True, help="A provider that uses OAuth.")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="What the provider needs first, e.g. subdomain=acme (repeat; see its docs page).",
+)
 @json_option
-def create(provider: str, as_json: bool) -> None:
+def create(provider: str, params: tuple[str, ...], as_json: bool) -> None:
     """Start a connection: prints the URL to open in a browser."""
-    view = with_runtime(lambda rt, actor: service.create_connection(rt, actor, provider))
+    given = dict(_pair(p) for p in params)
+    view = with_runtime(lambda rt, actor: service.create_connection(rt, actor, provider, given))
     emit(view.as_dict(), as_json, _authorize_lines(view))
 
 

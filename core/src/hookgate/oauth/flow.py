@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 
@@ -57,7 +57,7 @@ async def begin(
     runtime: Runtime, session: AsyncSession, connection: OAuthConnection, user_id: str
 ) -> str:
     """A pending authorization for ``connection`` (in ``session``); returns its state value."""
-    protocol = oauth_for(runtime).protocol(connection.provider)
+    protocol = oauth_for(runtime).protocol(connection.provider, params=connection.params)
     async with protocol:
         verifier = new_code_verifier() if protocol.spec.pkce else None
         return await issue_state(
@@ -87,7 +87,8 @@ async def open(runtime: Runtime, provider: str, state: str) -> Opened:
         state_id, browser, accepted = await open_state(
             session, runtime.secret_box, state, provider=provider
         )
-    async with oauth_for(runtime).protocol(provider) as protocol:
+        params = await _params(session, accepted.connection_id)
+    async with oauth_for(runtime).protocol(provider, params=params) as protocol:
         url = protocol.authorization_url(state, accepted.code_verifier)
     return Opened(cookie_name(state_id), browser, url)
 
@@ -105,16 +106,24 @@ async def exchange(
 ) -> OAuthAccount:
     """Exchange the code, learn the account, hold the token until the starter confirms."""
     manager = oauth_for(runtime)
-    async with manager.protocol(provider) as protocol:
+    async with runtime.db.session() as session:
+        params = await _params(session, accepted.connection_id)
+    async with manager.protocol(provider, params=params) as protocol:
         token = await protocol.exchange(code, accepted.code_verifier)
     hooks = runtime.plugins.provider(provider)
     async with manager.token_client(token) as client:
-        account = await hooks.oauth_account(token, client)
+        account = await hooks.oauth_account(token, client, params)
     async with runtime.db.session() as session, session.begin():
         await hold_token(
             session, accepted.state_id, manager.tokens.encode(token), account.model_dump()
         )
     return account
+
+
+async def _params(session: AsyncSession, connection_id: str) -> dict[str, Any]:
+    """What the admin gave for the connection (its endpoints may depend on it)."""
+    row = await session.get(OAuthConnection, connection_id)
+    return dict(row.params or {}) if row is not None else {}
 
 
 async def confirmed(

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -73,24 +73,38 @@ class OAuthManager:
         """A client sending ``token`` as is: a fresh grant, before it is stored."""
         return self._client(auth=_Bearer(token.access_token))
 
-    def spec(self, provider: str) -> OAuthClientSpec:
-        spec = self.runtime.plugins.provider(provider).oauth_client()
+    def spec(self, provider: str, params: Mapping[str, Any] | None = None) -> OAuthClientSpec:
+        try:
+            spec = self.runtime.plugins.provider(provider).oauth_client(params)
+        except ValueError as exc:  # parameters stored before a stricter provider release
+            raise ConfigurationError(f"connection parameters for {provider}: {exc}") from None
         if spec is None:
             raise ConfigurationError(f"provider {provider!r} does not use OAuth")
         return spec
 
-    def protocol(self, provider: str, *, with_redirect: bool = True) -> OAuthProtocol:
-        """authlib's client for the provider's OAuth app (authorize URL, code exchange, refresh)."""
+    def protocol(
+        self,
+        provider: str,
+        *,
+        with_redirect: bool = True,
+        params: Mapping[str, Any] | None = None,
+    ) -> OAuthProtocol:
+        """authlib's client for the provider's OAuth app (authorize URL, code exchange, refresh).
+
+        ``params`` are the connection's parameters (``OAuthConnection.params``).
+        """
         return OAuthProtocol(
-            self.spec(provider),
+            self.spec(provider, params),
             client_credentials(provider),
             redirect_to=redirect_uri(self.runtime.settings, provider) if with_redirect else None,
             transport=self.transport(),
             timeout=self.runtime.settings.provider_timeout,
         )
 
-    async def refresh_grant(self, provider: str, token: OAuthToken) -> OAuthToken:
-        async with self.protocol(provider, with_redirect=False) as protocol:
+    async def refresh_grant(
+        self, provider: str, token: OAuthToken, params: Mapping[str, Any] | None = None
+    ) -> OAuthToken:
+        async with self.protocol(provider, with_redirect=False, params=params) as protocol:
             return await protocol.refresh(token)
 
 

@@ -85,7 +85,7 @@ class TokenStore:
             if row.token_version != seen_version:
                 return self.decode(row), row.token_version
             try:
-                new = await self.manager.refresh_grant(row.provider, self.decode(row))
+                new = await self.manager.refresh_grant(row.provider, self.decode(row), row.params)
             except NeedsReauth as exc:
                 await self.mark_needs_reauth(connection_id, str(exc))
                 raise NeedsReauth(str(exc), connection_id) from None

@@ -12,7 +12,8 @@ grant is ``409 needs_reauth``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +84,8 @@ class ConnectionView:
     created_at: datetime
     updated_at: datetime
     sources: int
+    #: What the admin gave when creating it (the provider's ``connection_model``).
+    params: dict[str, Any] = field(default_factory=dict)
     authorize_url: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -104,6 +107,7 @@ def _view(row: OAuthConnection, sources: int = 0, url: str | None = None) -> Con
         created_at=row.created_at,
         updated_at=row.updated_at,
         sources=sources,
+        params=dict(row.params or {}),
         authorize_url=url,
     )
 
@@ -135,15 +139,26 @@ async def _begin(runtime: Runtime, actor: Actor, row: OAuthConnection, created: 
     return url
 
 
-async def create_connection(runtime: Runtime, actor: Actor, provider: str) -> ConnectionView:
-    """A pending connection and the URL the admin's browser opens to authorize it."""
+async def create_connection(
+    runtime: Runtime, actor: Actor, provider: str, params: Mapping[str, Any] | None = None
+) -> ConnectionView:
+    """A pending connection and the URL the admin's browser opens to authorize it.
+
+    ``params`` are what the provider's ``connection_model`` asks for (an account's
+    own host); the provider validates them.
+    """
     actor.require_admin("connect providers")
     check_oauth_provider(runtime, provider)
+    try:
+        checked = runtime.plugins.provider(provider).connection_params(params)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
     row = OAuthConnection(
         id=new_id("con"),
         workspace_id=actor.workspace_id,
         provider=provider,
         status="pending",
+        params=checked,
         created_by=actor.user_id,
     )
     url = await _begin(runtime, actor, row, created=True)
@@ -225,7 +240,7 @@ async def connection_account(runtime: Runtime, actor: Actor, connection_id: str)
     try:
         token, _ = await manager.tokens.current(row.id)
         async with manager.client(row.id) as client:
-            return await hooks.oauth_account(token, client)
+            return await hooks.oauth_account(token, client, row.params)
     except ProviderAPIError as exc:
         raise translate(exc, f"cannot list what connection {row.id} reaches") from exc
 

@@ -28,10 +28,13 @@ from hookgate.registration.plan import expiring, targets_of
 from hookgate.registration.reconcile import Outcome, Reconciler
 from hookgate.services.common import Actor, Invalid, NotFound, audit
 from hookgate.services.connections import NeedsAuthorization, active_connection, translate
+from hookgate.services.issued_secrets import ISSUED_GRACE, adopt_issued, issued_by
 from hookgate.store.models import OAuthConnection, RemoteHookRow, Source, new_id, utcnow
 from hookgate.types import RemoteHook, Target
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from hookgate.runtime import Runtime
 
 log = logging.getLogger("hookgate.registration")
@@ -190,6 +193,21 @@ async def _record(
             .where(Source.id == source_id)
             .values(registration_status=status, registration_error=error, reconciled_at=now)
         )
+        if (issued := issued_by(outcome.hooks)) is not None:
+            await _adopt(runtime, session, source_id, issued, first=not refreshed)
+    runtime.sources.invalidate(source_id)
+
+
+async def _adopt(
+    runtime: Runtime, session: AsyncSession, source_id: str, issued: str, *, first: bool
+) -> None:
+    source = await session.get(Source, source_id)
+    # A first registration replaces a secret nobody signs with: no grace for it.
+    grace = timedelta(0) if first else ISSUED_GRACE
+    if source is not None and adopt_issued(
+        source, runtime.secret_box, issued, grace=grace, now=utcnow()
+    ):
+        log.info("source %s: stored the signing secret the provider issued", source_id)
 
 
 async def _record_status(runtime: Runtime, source_id: str, status: str, error: str | None) -> None:
@@ -369,14 +387,22 @@ async def _claim(runtime: Runtime, source_id: str, seen: datetime | None, now: d
     return bool(getattr(result, "rowcount", 0))
 
 
+#: For :mod:`hookgate.services.secret_rotation`, which works on the same rows.
+hook_of = _hook_of
+source_and_hooks = _source
+connection_problem = _connection_problem
+
 __all__ = [
     "STATUSES",
     "check_new",
     "check_targets",
+    "connection_problem",
+    "hook_of",
     "reconcile",
     "reconcile_due",
     "reconcile_now",
     "register_new",
+    "source_and_hooks",
     "status_of",
     "unregister",
     "webhooks_of",

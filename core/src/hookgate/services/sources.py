@@ -20,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 
 from hookgate.crypto import random_token
 from hookgate.errors import ProviderContractError
-from hookgate.services import registration
+from hookgate.services import registration, secret_rotation
 from hookgate.services.common import Actor, Conflict, Invalid, NotFound, ServiceError, audit
+from hookgate.services.issued_secrets import rotated
 from hookgate.services.signing_secrets import check_signing_secret
 from hookgate.services.source_settings import resolve_settings
 from hookgate.source_cache import StoredSecret, decode_secrets, encode_secrets
@@ -190,7 +191,9 @@ async def create_source(
     runtime.sources.invalidate(row.id)  # a miss cached for this id must not outlive it
     if connection_id:
         row = await _register(runtime, actor, row, keep_on_error)
-        return await _registered_view(runtime, actor, row, secret=signing_secret)
+        # The provider may have issued the webhook's secret itself: show the one stored.
+        current = decode_secrets(box.decrypt(row.secrets_enc))[0].secret
+        return await _registered_view(runtime, actor, row, secret=current)
     return _view(runtime, actor, row, secret=signing_secret)
 
 
@@ -350,22 +353,29 @@ async def rotate_secret(
     if grace < timedelta(0) or grace > MAX_GRACE:
         raise Invalid(f"grace must be between 0 and {MAX_GRACE.days * 24} hours")
     now = utcnow()
+    row = await _get(runtime, actor, source_id)
+    if row.connection_id is not None and secret_rotation.provider_issues(runtime, row.provider):
+        issued = await secret_rotation.rotate_issued(runtime, source_id, grace=grace)
+        async with runtime.db.session() as session, session.begin():
+            audit(
+                session, actor, "source.secret_rotated", row.id, grace_seconds=grace.total_seconds()
+            )
+        return _view(runtime, actor, await _get(runtime, actor, source_id), secret=issued)
     async with runtime.db.session() as session, session.begin():
-        row = await session.get(Source, source_id)
-        if row is None or row.workspace_id != actor.workspace_id:
+        found = await session.get(Source, source_id)
+        if found is None or found.workspace_id != actor.workspace_id:
             raise NotFound(f"no source {source_id!r} in this workspace")
+        row = found
         new_secret = generated_secret(
             runtime,
             SourceContext(row.id, row.provider, row.name, "", (), row.config, tuple(row.events)),
         )
         check_signing_secret(runtime, row.provider, row.config, new_secret)
         box = runtime.secret_box
-        current, *older = decode_secrets(box.decrypt(row.secrets_enc))
-        kept: list[StoredSecret] = []
-        if grace > timedelta(0):  # grace 0 is the emergency cut: every old secret stops now
-            kept.append(StoredSecret(current.secret, now + grace))
-            kept += [s for s in older if s.expires_at is not None and s.expires_at > now]
-        row.secrets_enc = box.encrypt(encode_secrets([StoredSecret(new_secret), *kept]))
+        stored = decode_secrets(box.decrypt(row.secrets_enc))
+        row.secrets_enc = box.encrypt(
+            encode_secrets(rotated(stored, new_secret, grace=grace, now=now))
+        )
         audit(session, actor, "source.secret_rotated", row.id, grace_seconds=grace.total_seconds())
     runtime.sources.invalidate(source_id)
     if row.connection_id is not None:  # the provider signs with the new secret from now on

@@ -288,6 +288,9 @@ class OAuthConnection(Base):
     #: Set while one process refreshes the token, so no other refreshes it at the same time
     #: (a rotated refresh token works once); a crashed refresher's lease runs out.
     refresh_lease_until: Mapped[datetime | None] = mapped_column(default=None)
+    #: What the admin gave when creating it (the provider's ``connection_model``), which
+    #: the provider builds its OAuth endpoints from (an account's own host).
+    params: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_by: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

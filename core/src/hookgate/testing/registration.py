@@ -32,6 +32,7 @@ from hookgate.provider_hooks import ProviderHooks
 from hookgate.registration.reconcile import GONE, Outcome, Reconciler
 from hookgate.testing.contract import ProviderContract, expect, how_to_fix
 from hookgate.testing.fake_api import FakeProviderAPI
+from hookgate.testing.provider_owned import ProviderOwnedTests
 from hookgate.types import RemoteHook, SourceContext, Target
 
 T = TypeVar("T")
@@ -131,7 +132,7 @@ async def _guarded(step: Callable[[], Awaitable[T]]) -> T:
         )
 
 
-class RegistrationContract(ProviderContract):
+class RegistrationContract(ProviderContract, ProviderOwnedTests):
     """The ingest contract plus the registration hooks, against the provider's fake API."""
 
     #: Events the test source subscribes to (default: the first two event types).

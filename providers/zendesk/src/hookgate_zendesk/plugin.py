@@ -4,23 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hookgate import EventIdentity, ProviderInfo, Verification, hookimpl
 
-from hookgate_zendesk import deliveries, manual
+from hookgate_zendesk import deliveries, manual, oauth, registration
+from hookgate_zendesk.installation import ZendeskConnection, ZendeskInstallation, load_installation
 from hookgate_zendesk.schemas import load_schemas
 from hookgate_zendesk.settings import ZendeskSettings
 
 if TYPE_CHECKING:
-    from hookgate import EventSchema, SourceContext, WebhookRequest
+    import httpx
+    from hookgate import (
+        EventSchema,
+        OAuthAccount,
+        OAuthClientSpec,
+        OAuthToken,
+        RemoteHook,
+        SourceContext,
+        Target,
+        WebhookRequest,
+    )
 
 
 @hookimpl
 def provider_info() -> ProviderInfo:
     return ProviderInfo(
         name="zendesk",
+        needs_oauth=True,
         config_model=ZendeskSettings,
+        installation_model=ZendeskInstallation,
+        connection_model=ZendeskConnection,
         title="Zendesk",
         description="Ticket, user and organization events from Zendesk webhooks.",
         docs_url="https://developer.zendesk.com/documentation/webhooks/",
@@ -59,16 +73,70 @@ def signing_key(source: SourceContext, secret: str) -> bytes | None:
 
 
 @hookimpl
+def oauth_client(connection: Mapping[str, Any]) -> OAuthClientSpec:
+    return oauth.client_spec(load_installation(), connection)
+
+
+@hookimpl
+async def oauth_account(
+    token: OAuthToken, client: httpx.AsyncClient, connection: Mapping[str, Any]
+) -> OAuthAccount:
+    return await oauth.account(token, client, load_installation(), connection)
+
+
+@hookimpl
+async def list_webhooks(
+    source: SourceContext, target: Target, client: httpx.AsyncClient
+) -> list[RemoteHook]:
+    return await registration.list_webhooks(source, target, client)
+
+
+@hookimpl
+async def create_webhook(
+    source: SourceContext, target: Target, client: httpx.AsyncClient
+) -> RemoteHook:
+    return await registration.create_webhook(source, target, client)
+
+
+@hookimpl
+async def update_webhook(
+    source: SourceContext, hook: RemoteHook, client: httpx.AsyncClient
+) -> RemoteHook:
+    return await registration.update_webhook(source, hook, client)
+
+
+@hookimpl
+async def delete_webhook(
+    source: SourceContext, hook: RemoteHook, client: httpx.AsyncClient
+) -> None:
+    await registration.delete_webhook(source, hook, client)
+
+
+@hookimpl
+async def rotate_webhook_secret(
+    source: SourceContext, hook: RemoteHook, client: httpx.AsyncClient
+) -> RemoteHook:
+    return await registration.rotate_webhook_secret(source, hook, client)
+
+
+@hookimpl
 def setup_instructions(source: SourceContext) -> str | None:
     return manual.instructions(source)
 
 
 __all__ = [
+    "create_webhook",
+    "delete_webhook",
     "event_schemas",
     "identify_event",
+    "list_webhooks",
+    "oauth_account",
+    "oauth_client",
     "provider_info",
+    "rotate_webhook_secret",
     "setup_instructions",
     "sign_payload",
     "signing_key",
+    "update_webhook",
     "verify_signature",
 ]
