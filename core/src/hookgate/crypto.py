@@ -38,8 +38,7 @@ class SecretBox:
         except ValueError as exc:
             raise ConfigurationError(
                 "HOOKGATE_SECRET_KEY must be Fernet keys (32 url-safe base64-encoded bytes), "
-                "comma-separated; make one with: python -c "
-                '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+                "comma-separated; make one with `hookgate keygen`"
             ) from exc
 
     def encrypt(self, plaintext: str) -> str:
@@ -61,9 +60,8 @@ def load_secret_box(secret_key: str | None, key_file: Path | None) -> SecretBox:
         return SecretBox([k for k in secret_key.split(",") if k.strip()])
     if key_file is None:
         raise ConfigurationError(
-            "HOOKGATE_SECRET_KEY is required with a server database: generate one with "
-            '`python -c "from cryptography.fernet import Fernet; '
-            'print(Fernet.generate_key().decode())"` and keep it safe'
+            "HOOKGATE_SECRET_KEY is required with a server database: make one with "
+            "`hookgate keygen` and keep it safe"
         )
     key_file.parent.mkdir(parents=True, exist_ok=True)
     try:

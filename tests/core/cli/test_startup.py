@@ -78,13 +78,20 @@ def test_a_misconfiguration_is_one_line_and_exit_2_before_any_migration(
     assert list(tmp_path.iterdir()) == []  # no database file, no key file
 
 
-def test_config_file_keys_are_checked_with_a_suggestion(tmp_path: Path) -> None:
+def with_config_file(tmp_path: Path, command: str, text: str) -> tuple[Path, str]:
+    """Run ``command`` with a config file holding ``text``; its stderr (after exit 2)."""
     config = tmp_path / "hookgate.toml"
-    config.write_text('databse_url = "sqlite:///x.db"\nport = 9000\n[github]\nclient_id = "x"\n')
+    config.write_text(text)
     env = clean_env(tmp_path, HOOKGATE_CONFIG_FILE=str(config))
-    result = CliRunner().invoke(main, ["serve"], env=env)
-    assert result.exit_code == 2
-    assert result.stderr.splitlines() == [
+    result = CliRunner().invoke(main, [command], env=env)
+    assert result.exit_code == 2, result.output
+    return config, result.stderr
+
+
+def test_config_file_keys_are_checked_with_a_suggestion(tmp_path: Path) -> None:
+    text = 'databse_url = "sqlite:///x.db"\nport = 9000\n[github]\nclient_id = "x"\n'
+    config, stderr = with_config_file(tmp_path, "serve", text)
+    assert stderr.splitlines() == [
         f"error: databse_url in HOOKGATE_CONFIG_FILE ({config}): unknown setting "
         "(did you mean database_url?); fix or remove it (hookgate.example.toml lists every "
         "setting)"
@@ -93,13 +100,9 @@ def test_config_file_keys_are_checked_with_a_suggestion(tmp_path: Path) -> None:
 
 
 def test_a_bad_value_in_the_config_file_names_the_key_and_never_echoes_it(tmp_path: Path) -> None:
-    config = tmp_path / "hookgate.toml"
-    config.write_text('max_attempts = "very-secret-value"\n')
-    env = clean_env(tmp_path, HOOKGATE_CONFIG_FILE=str(config))
-    result = CliRunner().invoke(main, ["worker"], env=env)
-    assert result.exit_code == 2
-    assert result.stderr.startswith(f"error: max_attempts in HOOKGATE_CONFIG_FILE ({config}):")
-    assert "very-secret-value" not in result.stderr
+    config, stderr = with_config_file(tmp_path, "worker", 'max_attempts = "very-secret-value"\n')
+    assert stderr.startswith(f"error: max_attempts in HOOKGATE_CONFIG_FILE ({config}):")
+    assert "very-secret-value" not in stderr
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:

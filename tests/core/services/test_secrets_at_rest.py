@@ -35,7 +35,7 @@ async def test_a_server_database_without_a_key_refuses_to_start(sqlite_url: str)
     settings = settings_for("postgresql://postgres@127.0.0.1/none", secret_key=None)
     with pytest.raises(ConfigurationError, match="HOOKGATE_SECRET_KEY is required") as caught:
         await Runtime(settings).start()
-    assert "Fernet.generate_key" in str(caught.value)  # says how to make one
+    assert "hookgate keygen" in str(caught.value)  # says how to make one
 
 
 async def test_the_embedded_default_keeps_a_private_key_file(tmp_path: Path) -> None:
