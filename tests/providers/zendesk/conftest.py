@@ -10,6 +10,12 @@ from hookgate.provider_hooks import ProviderHooks
 SECRET = "zd-signing-secret-0123456789abcdef-0123456789"
 
 
+@pytest.fixture(autouse=True)
+def zendesk_at_the_fake(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Zendesk accounts live where the in-process fake answers (end-to-end tests override it)."""
+    monkeypatch.setenv("HOOKGATE_ZENDESK_URL_TEMPLATE", "https://zendesk.test/{subdomain}")
+
+
 @pytest.fixture(scope="module")
 def hooks() -> ProviderHooks:
     """The Zendesk provider through the typed wrapper core calls."""

@@ -35,7 +35,7 @@ class ZendeskRegistration:
         return [self.target(sub) for sub in ("acme", "globex")]
 
     def target(self, subdomain: str) -> Target:
-        return Target(type="account", name=subdomain, base_url=f"{self.fake.base_url}/{subdomain}")
+        return Target(type="account", name=subdomain)
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(

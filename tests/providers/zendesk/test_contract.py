@@ -12,9 +12,13 @@ from tests.providers.zendesk.test_deliveries import (
     VECTOR_STAMP,
 )
 
+#: Where the in-process fake answers (conftest sets the same for the registration hooks).
+AT_THE_FAKE: dict[str, Any] = {"url_template": "https://zendesk.test/{subdomain}"}
+
 
 class TestZendeskContract(ProviderContract):
     provider = "zendesk"
+    installation: ClassVar[dict[str, Any]] = AT_THE_FAKE
 
     def delivery(
         self, event_type: str, payload: Any, delivery_id: str
@@ -27,6 +31,7 @@ class TestZendeskTestRequestsContract(ProviderContract):
     test secret verifies although the source's own secret is another."""
 
     provider = "zendesk"
+    installation: ClassVar[dict[str, Any]] = AT_THE_FAKE
     source_config: ClassVar[dict[str, Any]] = {"accept_test_requests": True}
     known_good = SignedVector(
         secret="zd-own-secret-0123456789abcdef-0123",
@@ -48,6 +53,7 @@ class TestZendeskRegisteredContract(RegistrationContract):
     """Event-subscribed webhooks hookgate registers through the fake Zendesk."""
 
     provider = "zendesk"
+    installation: ClassVar[dict[str, Any]] = AT_THE_FAKE
     connection_id = "conn_contract"
     registration_events = ("zen:event-type:ticket.created", "zen:event-type:ticket.comment_added")
     connection_params: ClassVar[dict[str, str]] = {"subdomain": "acme"}

@@ -18,6 +18,7 @@ from hookgate.provider_api import ProviderAPI
 from pydantic import SecretStr
 
 from hookgate_zendesk.api import zendesk_api
+from hookgate_zendesk.installation import ZendeskConnection, load_installation
 
 NAME_PREFIX = "hookgate"
 EVENT_PREFIX = "zen:event-type:"
@@ -30,14 +31,20 @@ TRIAL_LIMIT_HINT = (
 
 
 def _base(target: Target) -> str:
-    base = getattr(target, "base_url", None)
-    if not isinstance(base, str) or not base.startswith(("http://", "https://")):
+    """The account's base URL, from the installation's template and the target's subdomain.
+
+    Never from a URL stored on the target: targets come from a request body, and the
+    connection's token must only ever go to the configured Zendesk.
+    """
+    try:
+        subdomain = ZendeskConnection(subdomain=target.name)
+    except ValueError:
         raise ProviderAPIError(
-            f"target {target.name} has no base_url: take the targets from the connection's "
-            "account (GET /api/v1/connections/{id}/account)",
+            f"target {target.name!r} is not a Zendesk subdomain: use account:<subdomain> "
+            "as the connection's account lists it",
             status=400,
-        )
-    return base.rstrip("/")
+        ) from None
+    return load_installation().base_url(subdomain)
 
 
 def _events(source: SourceContext) -> list[str]:
