@@ -9,7 +9,9 @@ deletes the webhook.
 
 from __future__ import annotations
 
+import base64
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -23,6 +25,14 @@ from tests.support import eventually
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "jira"
+
+
+def _alg_none() -> str:
+    header, claims = (
+        base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+        for part in ({"alg": "none", "typ": "JWT"}, {"exp": 4102444800})
+    )
+    return f"Bearer {header}.{claims}."
 
 
 async def _runs(site: Site, trigger_id: str) -> list[dict[str, object]]:
@@ -74,6 +84,15 @@ async def test_connect_register_deliver_and_delete(
             refused = await jira.post(delivery.url, content=delivery.body, headers=forged)
             assert refused.status_code == 401
             assert "signature mismatch" in refused.headers["x-hookgate-reason"]
+            past = datetime.now(UTC) - timedelta(minutes=10)
+            for token, reason in [
+                (bearer(site.atlassian.client_secret, at=past), "expired"),
+                (_alg_none(), "'none' is refused"),
+            ]:
+                headers = {**delivery.headers, "Authorization": token}
+                answer = await jira.post(delivery.url, content=delivery.body, headers=headers)
+                assert answer.status_code == 401
+                assert reason in answer.headers["x-hookgate-reason"]
             bare = {k: v for k, v in delivery.headers.items() if k != "Authorization"}
             assert (
                 await jira.post(delivery.url, content=delivery.body, headers=bare)
