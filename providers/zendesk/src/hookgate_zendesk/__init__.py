@@ -1,9 +1,11 @@
-"""hookgate provider for Zendesk: webhooks subscribed to Zendesk events.
+"""hookgate provider for Zendesk: OAuth per subdomain and event-subscribed webhooks.
 
 Deliveries carry ``X-Zendesk-Webhook-Signature: base64(HMAC-SHA256(timestamp +
-body))`` and ``X-Zendesk-Webhook-Signature-Timestamp`` (ISO 8601). The event
-type is the body's ``type`` (``zen:event-type:ticket.created``) and the
-delivery id its ``id``.
+body))`` and ``X-Zendesk-Webhook-Signature-Timestamp`` (ISO 8601), signed with
+the secret Zendesk issues for each webhook (read back and stored by hookgate).
+The event type is the body's ``type`` (or a configured field or header for
+trigger webhooks); the delivery id is ``X-Zendesk-Webhook-Invocation-Id``.
+See docs/zendesk.md.
 """
 
 from __future__ import annotations

@@ -79,7 +79,7 @@ async def account(
     target = Target(
         type="account",
         name=subdomain.subdomain,
-        base_url=base,
+        url=base,
         user=str(user.get("name") or user.get("email") or user["id"]),
         role=role,
         can_manage_webhooks=may_manage,
