@@ -184,9 +184,23 @@ async def test_connect_register_deliver_rotate_and_delete(
         assert deleted.status_code == 204, deleted.text
         assert site.zendesk.accounts["acme"].webhooks == {}
 
+        other = await site.api.post(
+            "/sources",
+            json={
+                "provider": "zendesk",
+                "name": "users",
+                "connection_id": connection,
+                "targets": [target],
+                "events": ["zen:event-type:user.created"],
+            },
+        )
+        assert other.status_code == 201, other.text
         site.zendesk.oauth.revoke_all()
         site.zendesk.oauth.expire_access_tokens()
         gone = await site.api.get(f"/connections/{connection}/account")
         assert gone.status_code == 409, gone.text
         shown = (await site.api.get(f"/connections/{connection}")).json()
         assert shown["status"] == "needs_reauth"
+        await site.api.post(f"/sources/{other.json()['id']}/reconcile")
+        waiting = (await site.api.get(f"/sources/{other.json()['id']}")).json()
+        assert waiting["registration_status"] == "needs_reauth"
