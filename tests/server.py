@@ -71,14 +71,14 @@ def hookgate_serve(
             process.wait(timeout=30)
 
 
-async def ready(base_url: str, timeout: float = 90) -> None:
-    """Wait until ``base_url`` answers ``/healthz`` (imports alone took 15 s on a loaded
-    2-core machine)."""
+async def ready(base_url: str, timeout: float = 90, path: str = "/healthz") -> None:
+    """Wait until ``base_url`` answers ``path`` with 200 (imports alone took 15 s on a
+    loaded 2-core machine)."""
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient() as client:
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.TransportError):
-                if (await client.get(f"{base_url}/healthz")).status_code == 200:
+                if (await client.get(f"{base_url}{path}")).status_code == 200:
                     return
             await asyncio.sleep(0.05)
     raise AssertionError(f"hookgate serve did not answer at {base_url} within {timeout} s")

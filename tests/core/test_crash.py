@@ -26,7 +26,7 @@ from hookgate.store.models import Event, Run
 from sqlalchemy import select
 
 from tests.conftest import TEST_SECRET_KEY
-from tests.server import free_port, running_server
+from tests.server import free_port, ready, running_server
 from tests.support import SINK_SECRET, Receiver, eventually, settings_for
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -55,15 +55,7 @@ def start_server(database_url: str, port: int, sink_url: str) -> subprocess.Pope
 
 
 async def wait_healthy(base: str) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(200):
-            try:
-                if (await client.get(f"{base}/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError("server did not become ready")
+    await ready(base, path="/readyz")
 
 
 async def send_until_killed(

@@ -32,8 +32,8 @@ from schemathesis.checks import (
 from sqlalchemy import select
 
 from tests.core.api.support import Contract
-from tests.core.api.test_logs import _keys, _signed, hookgate_serve
-from tests.server import free_port
+from tests.core.api.test_logs import _keys, _signed
+from tests.server import hookgate_serve, ready
 from tests.support import settings_for
 
 pytestmark = pytest.mark.slow
@@ -102,13 +102,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     database = f"sqlite:///{tmp / 'hookgate.db'}"
     keys = asyncio.run(_keys(database))
     connection = asyncio.run(_pending_connection(database))
-    with hookgate_serve(database, free_port(), tmp / "serve.log") as base:
-        for _ in range(200):
-            try:
-                httpx.get(f"{base}/healthz")
-                break
-            except httpx.TransportError:
-                asyncio.run(asyncio.sleep(0.05))
+    with hookgate_serve(database, output=tmp / "serve.log") as base:
+        asyncio.run(ready(base))
         headers = {"Authorization": f"Bearer {keys['admin']}"}
         yield Api(base, headers, {**_seed(base, headers), "connections": connection})
 

@@ -20,11 +20,17 @@ __all__ = ["Deadline", "EventBudget"]
 class Deadline:
     """The end of a time budget of ``budget`` seconds, starting now."""
 
-    __slots__ = ("budget", "end", "what")
+    __slots__ = ("budget", "end", "hint", "what")
 
-    def __init__(self, budget: float, what: str = "the filter") -> None:
+    def __init__(
+        self,
+        budget: float,
+        what: str = "the filter",
+        hint: str = "use fewer conditions or shorter value lists, or fewer .* over large arrays",
+    ) -> None:
         self.budget = budget
         self.what = what
+        self.hint = hint
         self.end = time.perf_counter() + budget
 
     @property
@@ -45,7 +51,7 @@ class Deadline:
         if time.perf_counter() > self.end:
             raise FilterTooExpensive(
                 f"{self.what} took longer than its budget of {self.budget * 1000:.0f} ms; "
-                "use fewer conditions or shorter value lists, or fewer .* over large arrays",
+                f"{self.hint}",
                 budget=self.budget,
             )
 

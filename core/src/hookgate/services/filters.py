@@ -156,7 +156,11 @@ async def dry_run(
     elif provider is None:
         raise Invalid("a dry run needs a source (its stored events) or a provider (its samples)")
     tried = _default_samples(runtime, provider, event_type, samples)
-    deadline = Deadline(DRY_RUN_BUDGET, "the dry run")
+    deadline = Deadline(
+        DRY_RUN_BUDGET,
+        "the dry run",
+        "try it on fewer events (a smaller last, or an event_type), or a cheaper filter",
+    )
 
     def start(deadline: Deadline) -> tuple[Filter, list[SampleOutcome]]:
         try:
