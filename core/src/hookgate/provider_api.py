@@ -41,7 +41,8 @@ class ProviderAPI:
 
     ``name`` is how admins know the provider (``"Acme"``); ``hints`` say what a
     status means when the provider's own message says little; ``read_errors``
-    pulls messages from the provider's error bodies (default :func:`messages`).
+    pulls messages from the provider's error bodies (default :func:`messages`);
+    ``url_setting`` names the setting to check when an answer is not JSON.
     """
 
     def __init__(
@@ -52,8 +53,10 @@ class ProviderAPI:
         hints: Mapping[int, str] | None = None,
         read_errors: Callable[[Any], list[str]] = messages,
         headers: Mapping[str, str] | None = None,
+        url_setting: str = "the provider's URL setting",
     ) -> None:
         self.client = client
+        self.url_setting = url_setting
         self.name = name
         self.hints = dict(hints or {})
         self.read_errors = read_errors
@@ -100,7 +103,7 @@ class ProviderAPI:
         except ValueError as exc:
             raise ProviderAPIError(
                 f"{self.name} answered something that is not JSON while trying to {doing}: "
-                "is the provider's URL setting right?",
+                f"is {self.url_setting} right?",
                 status=response.status_code,
             ) from exc
 
