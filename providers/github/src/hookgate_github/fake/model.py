@@ -69,15 +69,6 @@ class FakeHook:
 
 
 @dataclass
-class FakeApp:
-    """A registered OAuth app."""
-
-    client_id: str
-    client_secret: str
-    callback_url: str
-
-
-@dataclass
 class FakeToken:
     value: str
     scopes: tuple[str, ...]
@@ -136,7 +127,6 @@ __all__ = [
     "REPO_HOOK_READ",
     "REPO_HOOK_WRITE",
     "Delivery",
-    "FakeApp",
     "FakeHook",
     "FakeOrg",
     "FakeRepo",

@@ -19,10 +19,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
+from hookgate.testing.fake_oauth import FakeClient
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from hookgate_github.fake.model import FakeApp, PendingCode
+from hookgate_github.fake.model import PendingCode
 
 if TYPE_CHECKING:
     from hookgate_github.fake.server import FakeGitHub
@@ -43,9 +44,9 @@ def _redirect(uri: str, **params: str) -> Response:
     return RedirectResponse(f"{uri}{separator}{urlencode(params)}", status_code=302)
 
 
-def _callback_ok(app: FakeApp, redirect_uri: str) -> bool:
+def _callback_ok(app: FakeClient, redirect_uri: str) -> bool:
     # GitHub accepts the registered callback URL or a path below it.
-    return redirect_uri == app.callback_url or redirect_uri.startswith(app.callback_url + "/")
+    return redirect_uri == app.redirect_uri or redirect_uri.startswith(app.redirect_uri + "/")
 
 
 def authorizer(gh: FakeGitHub) -> Endpoint:
@@ -54,10 +55,10 @@ def authorizer(gh: FakeGitHub) -> Endpoint:
         app = gh.apps.get(query.get("client_id", ""))
         if app is None:
             return PlainTextResponse("Not Found", 404)  # GitHub shows its 404 page
-        redirect_uri = query.get("redirect_uri") or app.callback_url
+        redirect_uri = query.get("redirect_uri") or app.redirect_uri
         state = query.get("state", "")
         if not _callback_ok(app, redirect_uri):
-            return _redirect(app.callback_url, error="redirect_uri_mismatch", state=state)
+            return _redirect(app.redirect_uri, error="redirect_uri_mismatch", state=state)
         if query.get("code_challenge") and query.get("code_challenge_method") != "S256":
             return _redirect(redirect_uri, error="invalid_request", state=state)
         if gh.deny_authorization:

@@ -8,12 +8,12 @@ import time
 from typing import Any, Literal
 
 import httpx
+from hookgate.testing.fake_oauth import FakeClient
 from starlette.applications import Starlette
 from starlette.requests import Request
 
 from hookgate_github.fake.model import (
     Delivery,
-    FakeApp,
     FakeHook,
     FakeOrg,
     FakeRepo,
@@ -61,7 +61,7 @@ class FakeGitHub:
         self.repos: dict[str, FakeRepo] = {}
         self.orgs: dict[str, FakeOrg] = {}
         self.hooks: dict[int, FakeHook] = {}
-        self.apps: dict[str, FakeApp] = {}
+        self.apps: dict[str, FakeClient] = {}
         self.tokens: dict[str, FakeToken] = {}
         self.codes: dict[str, PendingCode] = {}
         self.injected: list[Injected] = []
@@ -76,8 +76,8 @@ class FakeGitHub:
 
     # -- setting the scene ------------------------------------------------------
 
-    def register_app(self, client_id: str, client_secret: str, callback_url: str) -> FakeApp:
-        self.apps[client_id] = FakeApp(client_id, client_secret, callback_url)
+    def register_app(self, client_id: str, client_secret: str, callback_url: str) -> FakeClient:
+        self.apps[client_id] = FakeClient(client_id, client_secret, callback_url)
         return self.apps[client_id]
 
     def add_repo(

@@ -8,13 +8,6 @@ from typing import Any
 
 
 @dataclass
-class FakeApp:
-    client_id: str
-    client_secret: str
-    callback_url: str
-
-
-@dataclass
 class FakeSite:
     cloud_id: str
     name: str
@@ -85,7 +78,6 @@ class Recorded:
 
 __all__ = [
     "Delivery",
-    "FakeApp",
     "FakeGrant",
     "FakeSite",
     "FakeToken",

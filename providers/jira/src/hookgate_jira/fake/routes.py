@@ -52,14 +52,14 @@ def build_app(fake: FakeAtlassian) -> Starlette:
     async def authorize(request: Request) -> Response:
         q = request.query_params
         app = fake.apps.get(q.get("client_id", ""))
-        if app is None or q.get("redirect_uri") != app.callback_url:
+        if app is None or q.get("redirect_uri") != app.redirect_uri:
             return _error(400, "unknown client_id or redirect_uri does not match the app")
         if q.get("audience") != "api.atlassian.com" or q.get("response_type") != "code":
             return _error(400, "audience=api.atlassian.com and response_type=code are required")
         code = secrets.token_urlsafe(12)
         fake.codes[code] = FakeGrant(app.client_id, fake.account_id, q.get("scope", ""), None)
         query = urlencode({"code": code, "state": q.get("state", "")})
-        return RedirectResponse(f"{app.callback_url}?{query}", status_code=302)
+        return RedirectResponse(f"{app.redirect_uri}?{query}", status_code=302)
 
     async def token(request: Request) -> Response:
         fake.token_requests += 1
@@ -71,7 +71,7 @@ def build_app(fake: FakeAtlassian) -> Starlette:
             )
         if data.get("grant_type") == "authorization_code":
             grant = fake.codes.pop(str(data.get("code", "")), None)
-            if grant is None or data.get("redirect_uri") != app.callback_url:
+            if grant is None or data.get("redirect_uri") != app.redirect_uri:
                 return JSONResponse({"error": "invalid_grant"}, 403)
             fake.grants.append(grant)
             return JSONResponse(_token_set(fake, grant))

@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from hookgate.testing.fake_oauth import FakeClient
 from starlette.applications import Starlette
 
 from hookgate_jira import jwt_auth
 from hookgate_jira.fake.model import (
     Delivery,
-    FakeApp,
     FakeGrant,
     FakeSite,
     FakeToken,
@@ -59,7 +59,7 @@ class FakeAtlassian:
         self.user_name = "Ada Admin"
         self.page_size = page_size
         self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
-        self.apps: dict[str, FakeApp] = {}
+        self.apps: dict[str, FakeClient] = {}
         self.codes: dict[str, FakeGrant] = {}
         self.tokens: dict[str, FakeToken] = {}
         self.grants: list[FakeGrant] = []
@@ -84,8 +84,8 @@ class FakeAtlassian:
 
     # -- setting the scene ------------------------------------------------------
 
-    def register_app(self, client_id: str, client_secret: str, callback_url: str) -> FakeApp:
-        self.apps[client_id] = FakeApp(client_id, client_secret, callback_url)
+    def register_app(self, client_id: str, client_secret: str, callback_url: str) -> FakeClient:
+        self.apps[client_id] = FakeClient(client_id, client_secret, callback_url)
         return self.apps[client_id]
 
     def add_site(
