@@ -32,9 +32,6 @@ def client_spec(settings: GitHubSettings) -> OAuthClientSpec:
         scopes=SCOPES,
         # An admin connecting an existing account has no use for GitHub's sign-up link.
         extra_authorize_params={"allow_signup": "false"},
-        pkce=True,
-        token_endpoint_auth_method="client_secret_post",  # noqa: S106 - a method name
-        scope_separator=" ",
     )
 
 

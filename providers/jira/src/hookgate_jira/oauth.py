@@ -42,8 +42,6 @@ def client_spec(settings: JiraInstallation) -> OAuthClientSpec:
         extra_authorize_params={"audience": "api.atlassian.com", "prompt": "consent"},
         # Atlassian Cloud documents no PKCE for 3LO; the client secret authenticates.
         pkce=False,
-        token_endpoint_auth_method="client_secret_post",  # noqa: S106 - a method name
-        scope_separator=" ",
     )
 
 
